@@ -1,0 +1,10 @@
+"""Shared pytest set-up: reports which storage backend the run uses."""
+
+from __future__ import annotations
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"aktenkundig storage backend: {engine}"

@@ -1,0 +1,3 @@
+"""aktenkundig: self-hosted AI platform for German public administration."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from aktenkundig.cli import main
+
+main()

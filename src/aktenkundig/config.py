@@ -1,0 +1,173 @@
+"""Every ``AKTENKUNDIG_*`` environment variable, in one place.
+
+Operators configure aktenkundig only through these variables (and the data
+directory they point to). ``docs/configuration.md`` is generated from this
+table by ``aktenkundig config --markdown``, so the documentation cannot drift
+from the code. The defaults give a working embedded installation (SQLite, no
+language model, extractive answers) with nothing configured at all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    secret: bool = False
+
+    def raw(self) -> str:
+        return os.environ.get(self.name, self.default)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "AKTENKUNDIG_DATA_DIR",
+        "",
+        "Data directory: SQLite database, original files, secret key, models. "
+        "Default: $XDG_DATA_HOME/aktenkundig (usually ~/.local/share/aktenkundig).",
+    ),
+    Setting(
+        "AKTENKUNDIG_DATABASE_URL",
+        "",
+        "PostgreSQL (with pgvector) instead of the embedded SQLite database, "
+        "e.g. postgres://aktenkundig:secret@db.example/aktenkundig.",
+        secret=True,
+    ),
+    Setting(
+        "AKTENKUNDIG_SECRET_KEY",
+        "",
+        "Django secret key. Default: generated once and kept in DATA_DIR/secret_key.",
+        secret=True,
+    ),
+    Setting("AKTENKUNDIG_DEBUG", "false", "Django debug mode. Never in production."),
+    Setting(
+        "AKTENKUNDIG_ALLOWED_HOSTS",
+        "localhost,127.0.0.1,[::1]",
+        "Comma-separated host names the web server answers to.",
+    ),
+    Setting(
+        "AKTENKUNDIG_SECURE_COOKIES",
+        "auto",
+        "Send cookies only over HTTPS: true, false, or auto (true unless DEBUG).",
+    ),
+    Setting("AKTENKUNDIG_LANGUAGE", "de", "Default UI language (de or en)."),
+    Setting(
+        "AKTENKUNDIG_TASKS",
+        "auto",
+        "Background work: 'immediate' runs tasks in-process as they are queued, "
+        "'database' queues them for `aktenkundig worker` processes. 'auto': immediate "
+        "on SQLite, database on PostgreSQL.",
+    ),
+    Setting(
+        "AKTENKUNDIG_MAX_UPLOAD_MB", "100", "Largest file accepted for ingestion, in MB."
+    ),
+    Setting(
+        "AKTENKUNDIG_OCR_LANGUAGES", "deu+eng", "Tesseract language packs used for OCR."
+    ),
+    Setting(
+        "AKTENKUNDIG_EMBEDDINGS_URL",
+        "",
+        "OpenAI-compatible server for /v1/embeddings (e.g. a GPU vLLM). "
+        "Default: the bundled multilingual-e5-small on the CPU.",
+    ),
+    Setting(
+        "AKTENKUNDIG_EMBEDDINGS_MODEL",
+        "intfloat/multilingual-e5-small",
+        "Model name sent to the embeddings server.",
+    ),
+    Setting(
+        "AKTENKUNDIG_EMBEDDINGS_API_KEY", "", "API key for the embeddings server.", secret=True
+    ),
+    Setting(
+        "AKTENKUNDIG_LLM_BASE_URL",
+        "",
+        "OpenAI-compatible chat server (vLLM, Ollama, llama.cpp), e.g. "
+        "http://llm.intern:8000/v1. Empty: extractive answers only.",
+    ),
+    Setting("AKTENKUNDIG_LLM_MODEL", "", "Model name sent to the chat server."),
+    Setting("AKTENKUNDIG_LLM_API_KEY", "", "API key for the chat server.", secret=True),
+    Setting(
+        "AKTENKUNDIG_LLM_TIMEOUT", "60", "Seconds to wait for the chat server before falling back."
+    ),
+    Setting(
+        "AKTENKUNDIG_LLM_MAX_LEVEL",
+        "vertraulich",
+        "Highest data classification the chat server may receive "
+        "(offen, intern, vertraulich, vs-nfd). A cloud API should be 'offen'.",
+    ),
+    Setting(
+        "AKTENKUNDIG_VAULT_KEY",
+        "",
+        "Fernet key for the pseudonymisation vault. Default: generated once and kept "
+        "in DATA_DIR/vault_key (back it up separately from the database).",
+        secret=True,
+    ),
+    Setting(
+        "AKTENKUNDIG_OIDC_ISSUER",
+        "",
+        "OpenID Connect issuer URL (e.g. Keycloak realm). Empty: local accounts only.",
+    ),
+    Setting("AKTENKUNDIG_OIDC_CLIENT_ID", "", "OpenID Connect client id."),
+    Setting("AKTENKUNDIG_OIDC_CLIENT_SECRET", "", "OpenID Connect client secret.", secret=True),
+    Setting(
+        "AKTENKUNDIG_OIDC_ROLE_MAP",
+        "",
+        "IdP group to role mapping, e.g. 'ki-team=ki_beauftragte,it=administrator'.",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str:
+    """The configured value of ``name`` (which must be declared above)."""
+    return _BY_NAME[name].raw()
+
+
+def get_bool(name: str) -> bool:
+    return get(name).strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+def get_int(name: str) -> int:
+    value = get(name)
+    try:
+        return int(value)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from error
+
+
+def get_list(name: str) -> list[str]:
+    return [item.strip() for item in get(name).split(",") if item.strip()]
+
+
+def data_dir() -> Path:
+    configured = get("AKTENKUNDIG_DATA_DIR")
+    if configured:
+        path = Path(configured).expanduser()
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+        path = Path(base) / "aktenkundig"
+    path.mkdir(parents=True, exist_ok=True)
+    return path.resolve()
+
+
+def as_markdown() -> str:
+    lines = [
+        "# Configuration",
+        "",
+        "aktenkundig reads these environment variables (generated by "
+        "`aktenkundig config --markdown`; do not edit by hand).",
+        "",
+        "| variable | default | meaning |",
+        "|---|---|---|",
+    ]
+    for setting in SETTINGS:
+        default = f"`{setting.default}`" if setting.default else "(empty)"
+        lines.append(f"| `{setting.name}` | {default} | {setting.help} |")
+    return "\n".join(lines) + "\n"
