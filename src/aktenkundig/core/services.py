@@ -41,7 +41,7 @@ def get_or_create_collection(
     access_level: AccessLevel = AccessLevel.INTERN,
     is_public: bool = False,
 ) -> Collection:
-    collection, created = Collection.objects.get_or_create(
+    collection, _created = Collection.objects.get_or_create(
         tenant=tenant,
         slug=slugify(name) or "sammlung",
         defaults={"name": name, "access_level": access_level, "is_public": is_public},

@@ -36,10 +36,10 @@ from aktenkundig.settings import *  # noqa: E402,F403
 from aktenkundig.settings import DATABASES  # noqa: E402
 
 if _postgres_server is not None:
-    from aktenkundig.testing.postgres import database_settings  # noqa: E402
+    from aktenkundig.testing.postgres import database_settings
 
     DATABASES["default"] = database_settings(_postgres_server)
 
 # Hashing with argon2 on every test user costs seconds; production keeps argon2
 # (asserted in core tests against aktenkundig.settings).
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

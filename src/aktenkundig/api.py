@@ -1,0 +1,19 @@
+"""The REST API (django-ninja), OpenAPI docs at /api/docs. Each app adds a router."""
+
+from ninja import NinjaAPI
+
+from aktenkundig import __version__
+from aktenkundig.assistant.api import router as assistant_router
+from aktenkundig.citizen.api import router as citizen_router
+from aktenkundig.documents.api import router as documents_router
+from aktenkundig.governance.api import router as governance_router
+from aktenkundig.privacy.api import router as privacy_router
+from aktenkundig.search.api import router as search_router
+
+api = NinjaAPI(title="aktenkundig API", version=__version__, urls_namespace="api")
+api.add_router("/assistant/", assistant_router)
+api.add_router("/documents/", documents_router)
+api.add_router("/search/", search_router)
+api.add_router("/privacy/", privacy_router)
+api.add_router("/governance/", governance_router)
+api.add_router("/citizen/", citizen_router)
