@@ -32,6 +32,8 @@ def test_text_pdf_has_title_date_pages_and_paragraph_sections():
     steuersatz = next(c for c in chunks if c.section.startswith("§ 5"))
     assert "96,00 Euro" in steuersatz.text and "600,00 Euro" in steuersatz.text
     assert "§ 6" not in steuersatz.section
+    # the title (wrapped over two lines on the page) is not repeated as a passage
+    assert chunks[0].text.startswith("(Hundesteuersatzung) vom 12. März 2024")
 
 
 def test_docx_title_headings_and_fee_table():
