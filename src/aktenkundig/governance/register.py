@@ -181,6 +181,7 @@ def update_entry(entry: RegisterEntry, user: Any, **fields: Any) -> RegisterEntr
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise RegisterError(f"Unbekannte Felder: {', '.join(sorted(unknown))}")
+    caller, entry = entry, _locked(entry)
     for name, value in fields.items():
         setattr(entry, name, value)
     if "status" in fields and fields["status"] not in EntryStatus.values:
@@ -192,7 +193,20 @@ def update_entry(entry: RegisterEntry, user: Any, **fields: Any) -> RegisterEntr
         entry.editors = [*entry.editors, user.pk]
     entry.full_clean(exclude=["published", "submitted_by", "editors", "risk_answers"])
     entry.save()
+    _sync(caller, entry)
     return entry
+
+
+def _locked(entry: RegisterEntry) -> RegisterEntry:
+    """A fresh, row-locked copy, so that a stale object never overwrites an approval."""
+    if entry.pk is None:
+        return entry
+    return RegisterEntry.objects.select_for_update().get(pk=entry.pk, tenant_id=entry.tenant_id)
+
+
+def _sync(caller: RegisterEntry, fresh: RegisterEntry) -> None:
+    if caller is not fresh:
+        caller.refresh_from_db()
 
 
 def apply_questionnaire(
@@ -206,8 +220,8 @@ def apply_questionnaire(
         risk_category=result.category,
         risk_rationale=result.rationale,
     )
+    RegisterEntry.objects.filter(pk=entry.pk).update(risk_proposal=result.category)
     entry.risk_proposal = result.category
-    entry.save(update_fields=["risk_proposal"])
     return result
 
 
@@ -215,6 +229,7 @@ def apply_questionnaire(
 def submit(entry: RegisterEntry, user: Any) -> RegisterEntry:
     if not can_edit(user, entry.tenant):
         raise RegisterPermissionError("Sie dürfen diesen Eintrag nicht vorlegen.")
+    caller, entry = entry, _locked(entry)
     missing = [
         str(RegisterEntry._meta.get_field(name).verbose_name)
         for name in REQUIRED_FOR_SUBMISSION
@@ -230,6 +245,7 @@ def submit(entry: RegisterEntry, user: Any) -> RegisterEntry:
     if user.pk not in entry.editors:
         entry.editors = [*entry.editors, user.pk]
     entry.save()
+    _sync(caller, entry)
     audit.log_governance_event(entry.tenant, user=user, action="register_submitted",
                                feature=entry.feature, details={"entry": entry.slug})
     return entry
@@ -255,7 +271,7 @@ def approval_blockers(entry: RegisterEntry) -> list[str]:
 @transaction.atomic
 def approve(entry: RegisterEntry, user: Any) -> RegisterVersion:
     """Four-eyes approval: publish the working copy as a new immutable version."""
-    entry = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
+    caller, entry = entry, _locked(entry)
     if not can_approve(user, entry.tenant):
         raise RegisterPermissionError("Nur KI-Beauftragte dürfen Einträge freigeben.")
     if entry.state != WorkflowState.SUBMITTED:
@@ -279,6 +295,7 @@ def approve(entry: RegisterEntry, user: Any) -> RegisterVersion:
     entry.state = WorkflowState.APPROVED
     entry.editors = []
     entry.save(update_fields=["published", "state", "editors", "updated_at"])
+    _sync(caller, entry)
     audit.log_governance_event(
         entry.tenant, user=user, action="register_approved", feature=entry.feature,
         details={"entry": entry.slug, "version": number, "status": entry.status,
@@ -294,8 +311,10 @@ def send_back(entry: RegisterEntry, user: Any, reason: str) -> RegisterEntry:
         raise RegisterPermissionError("Nur KI-Beauftragte dürfen Einträge zurückgeben.")
     if not reason.strip():
         raise RegisterError("Bitte begründen Sie die Rückgabe.")
+    caller, entry = entry, _locked(entry)
     entry.state = WorkflowState.DRAFT
     entry.save(update_fields=["state", "updated_at"])
+    _sync(caller, entry)
     audit.log_governance_event(entry.tenant, user=user, action="register_sent_back",
                                feature=entry.feature,
                                details={"entry": entry.slug, "reason": reason.strip()})
@@ -373,10 +392,19 @@ def export_json(tenant: Tenant) -> list[dict[str, Any]]:
     return [export_record(v) for v in published_versions(tenant)]
 
 
+def _cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas (CSV injection) in exported text."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def export_csv(tenant: Tenant) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=[*EXPORT_COLUMNS, "review_overdue"])
     writer.writeheader()
     for record in export_json(tenant):
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        writer.writerow({k: _cell(v) for k, v in record.items()})
     return buffer.getvalue()
