@@ -207,10 +207,10 @@ def second_review_queue(tenant: Tenant, reviewer: Any) -> list[OversightItem]:
 def blind_view(item: OversightItem, reviewer: Any) -> dict[str, Any]:
     """The case for the second reviewer: no AI suggestion, no first decision."""
     _member_of(reviewer, item.tenant)
-    if item.second_review != SecondReview.PENDING:
-        raise OversightError("Für diesen Vorgang ist keine Zweitprüfung offen.")
     if reviewer.pk == item.decided_by_id:
         raise PermissionError("Die Zweitprüfung muss eine andere Person vornehmen.")
+    if item.second_review != SecondReview.PENDING:
+        raise OversightError("Für diesen Vorgang ist keine Zweitprüfung offen.")
     return {"id": item.pk, "feature": item.feature, "subject": item.subject,
             "case_ref": item.case_ref}
 
