@@ -44,7 +44,8 @@ def test_intact_chain_verifies_and_records_what_the_ai_did(tenant, clerk):
     record = AuditRecord.objects.get(tenant=tenant, seq=3)
     body = json.loads(record.body)
     assert record.body == audit.canonical_json(body)  # stored canonically
-    assert record.hash == audit.chain_hash(record.prev_hash, record.body)
+    assert record.hash == audit.record_hash(record.prev_hash, tenant.pk, 3, "ai", "assistant",
+                                            "AZ-1", "sachbearbeitung", record.body)
     assert record.prev_hash == AuditRecord.objects.get(tenant=tenant, seq=2).hash
     data = body["data"]
     assert body["actor"] == {"id": clerk.pk, "name": "sachbearbeitung"}
@@ -124,7 +125,8 @@ def test_insertion_is_detected(tenant, clerk):
                                    "data": {"action": "accepted"}})
     _sql(f"INSERT INTO {TABLE} (tenant_id, seq, created_at, kind, feature, case_ref, actor, "  # noqa: S608
          "body, prev_hash, hash) VALUES (%s, 4, %s, 'human', '', '', '', %s, %s, %s)",
-         [tenant.pk, timezone.now(), forged, third.hash, audit.chain_hash(third.hash, forged)])
+         [tenant.pk, timezone.now(), forged, third.hash,
+          audit.record_hash(third.hash, tenant.pk, 4, "human", "", "", "", forged)])
     result = audit.verify_chain(tenant)
     assert not result.ok and result.first_break == 5
     assert ("reordered", 5) in _kinds(result)
@@ -138,7 +140,8 @@ def test_appending_behind_the_head_is_detected(tenant, clerk):
                                    "data": {}})
     _sql(f"INSERT INTO {TABLE} (tenant_id, seq, created_at, kind, feature, case_ref, actor, "  # noqa: S608
          "body, prev_hash, hash) VALUES (%s, 4, %s, 'ai', '', '', '', %s, %s, %s)",
-         [tenant.pk, timezone.now(), forged, last.hash, audit.chain_hash(last.hash, forged)])
+         [tenant.pk, timezone.now(), forged, last.hash,
+          audit.record_hash(last.hash, tenant.pk, 4, "ai", "", "", "", forged)])
     assert ("truncated", 4) in _kinds(audit.verify_chain(tenant))
 
 
@@ -159,7 +162,8 @@ def test_recomputing_the_whole_chain_fails_on_the_signed_head(tenant, clerk):
     for seq in range(2, 5):
         record = AuditRecord.objects.get(tenant=tenant, seq=seq)
         body = record.body.replace("smollm2", "other") if seq == 2 else record.body
-        new_hash = audit.chain_hash(prev, body)
+        new_hash = audit.record_hash(prev, tenant.pk, seq, record.kind, record.feature,
+                                     record.case_ref, record.actor, body)
         _sql(f"UPDATE {TABLE} SET body = %s, prev_hash = %s, hash = %s "  # noqa: S608
              "WHERE tenant_id = %s AND seq = %s", [body, prev, new_hash, tenant.pk, seq])
         prev = new_hash
