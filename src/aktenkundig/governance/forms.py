@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from aktenkundig.accounts.models import Role
 from aktenkundig.governance import register, risk
-from aktenkundig.governance.literacy import Module
-from aktenkundig.governance.models import RegisterEntry
+from aktenkundig.governance.literacy import Module, modules
+from aktenkundig.governance.models import FeaturePolicy, RegisterEntry
 
 
 class RegisterEntryForm(forms.ModelForm):
@@ -37,6 +39,38 @@ class RiskQuestionnaireForm(forms.Form):
                 label=question.text, required=False, help_text=question.reference,
                 initial=bool(initial_answers.get(question.key)),
             )
+
+
+class PolicyForm(forms.ModelForm):
+    allowed_roles = forms.MultipleChoiceField(
+        label=_("erlaubte Rollen (keine Auswahl: alle)"), choices=Role.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    required_modules = forms.MultipleChoiceField(
+        label=_("erforderliche Schulungsmodule"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    allowed_backends = forms.CharField(
+        label=_("erlaubte Modell-Backends (kommagetrennt, leer: alle)"), required=False,
+    )
+
+    class Meta:
+        model = FeaturePolicy
+        fields = ["allowed", "allowed_roles", "max_data_level", "allowed_backends",
+                  "required_modules", "decide_first", "second_review_share", "override_floor",
+                  "shift_threshold", "audit_content"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["required_modules"].choices = [(m.slug, m.title) for m in modules()]
+        self.initial["allowed_backends"] = ", ".join(self.instance.allowed_backends or [])
+        for name in ("second_review_share", "override_floor", "shift_threshold"):
+            self.fields[name].validators += [MinValueValidator(0), MaxValueValidator(1)]
+            self.fields[name].widget.attrs.update(min=0, max=1, step="any")
+
+    def clean_allowed_backends(self) -> list[str]:
+        raw = self.cleaned_data.get("allowed_backends") or ""
+        return [part.strip() for part in raw.split(",") if part.strip()]
 
 
 class OwnAssessmentForm(forms.Form):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/<int:pk>/risiko/", views.risk_questionnaire, name="risk"),
     path("register/<int:pk>/<slug:action>/", views.entry_action, name="entry_action"),
     path("schalter/", views.switches, name="switches"),
+    path("richtlinie/<slug:feature>/", views.edit_policy, name="edit_policy"),
     path("aufsicht/<int:pk>/", views.oversight_item, name="oversight_item"),
     path("zweitpruefung/", views.second_review_queue, name="second_review_queue"),
     path("zweitpruefung/<int:pk>/", views.second_review, name="second_review"),

@@ -26,6 +26,7 @@ from aktenkundig.governance.forms import (
     DecisionForm,
     KillForm,
     OwnAssessmentForm,
+    PolicyForm,
     QuizForm,
     RegisterEntryForm,
     RiskQuestionnaireForm,
@@ -197,6 +198,29 @@ def switches(request: HttpRequest) -> HttpResponse:
     ]
     return render(request, "governance/switches.html",
                   {"tenant": tenant, "rows": rows, "form": KillForm()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_policy(request: HttpRequest, feature: str) -> HttpResponse:
+    """The KI-Richtlinie for one feature (KI-Beauftragte)."""
+    tenant = _require(request, Role.AI_OFFICER)
+    if feature not in FEATURES:
+        raise Http404
+    current = policy.get_policy(tenant, feature)
+    form = PolicyForm(request.POST or None, instance=policy.get_policy(tenant, feature))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            policy.update_policy(tenant, feature, request.user, **changes)
+        except ValueError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("KI-Richtlinie gespeichert."))
+            return redirect("governance:edit_policy", feature=feature)
+    return render(request, "governance/policy.html", {
+        "tenant": tenant, "feature": FEATURES[feature], "form": form, "policy": current,
+    })
 
 
 @login_required

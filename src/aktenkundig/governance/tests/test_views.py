@@ -247,3 +247,28 @@ def test_blind_second_review_page(client, tenant, clerk, reviewer, officer, live
     assert item.disagreement is True
     client.force_login(clerk)
     assert client.get(f"/governance/zweitpruefung/{item.pk}/").status_code == 403
+
+
+def test_ai_officer_edits_the_richtlinie_in_the_ui(client, tenant, clerk, officer, live):
+    pass_all_modules(clerk, tenant)
+    live("assistant")
+    client.force_login(clerk)
+    assert client.get("/governance/richtlinie/assistant/").status_code == 403
+    client.force_login(officer)
+    page = client.get("/governance/richtlinie/assistant/")
+    assert page.status_code == 200 and 'for="id_max_data_level"' in page.content.decode()
+    response = client.post("/governance/richtlinie/assistant/", {
+        "allowed": "on", "allowed_roles": ["fachadmin"], "max_data_level": "1",
+        "allowed_backends": "lokal, rechenzentrum", "required_modules": ["grundlagen"],
+        "second_review_share": "0.02", "override_floor": "0.03", "shift_threshold": "0.15",
+        "audit_content": "hash",
+    })
+    assert response.status_code == 302
+    rule = policy.get_policy(tenant, "assistant")
+    assert rule.allowed_roles == ["fachadmin"] and rule.allowed_backends == ["lokal",
+                                                                            "rechenzentrum"]
+    assert policy.check_feature(clerk, tenant, "assistant").code == "role"
+    bad = client.post("/governance/richtlinie/assistant/", {
+        "max_data_level": "1", "second_review_share": "7", "override_floor": "0",
+        "shift_threshold": "0"})
+    assert bad.status_code == 200 and "kleiner oder gleich 1" in bad.content.decode()
