@@ -92,6 +92,20 @@ def measure_api(tenant, count: int, user) -> dict[str, float]:
     }
 
 
+def measure_in_transaction(tenant, count: int, user) -> dict[str, float]:
+    """What logging adds to a request that commits its own writes anyway."""
+    from django.db import transaction
+
+    timings = []
+    for i in range(count):
+        with transaction.atomic():
+            t0 = time.perf_counter()
+            one_request(tenant, i, user)
+            timings.append((time.perf_counter() - t0) * 1000)
+    return {"count": count, "mean_ms": statistics.fmean(timings),
+            "p50_ms": percentile(timings, 0.5), "p95_ms": percentile(timings, 0.95)}
+
+
 def measure_concurrent(tenant, threads: int, per_thread: int) -> dict[str, float]:
     from django.db import connection
 
@@ -188,6 +202,16 @@ def main() -> None:
     print(f"log_ai_interaction x{api['count']}: {api['per_s']:.0f} records/s, "
           f"mean {api['mean_ms']:.3f} ms, p50 {api['p50_ms']:.3f} ms, "
           f"p95 {api['p95_ms']:.3f} ms, p99 {api['p99_ms']:.3f} ms")
+    inside = measure_in_transaction(tenant, max(1, args.api_records // 4), user)
+    print(f"inside the request's transaction x{inside['count']}: mean {inside['mean_ms']:.3f} ms, "
+          f"p50 {inside['p50_ms']:.3f} ms, p95 {inside['p95_ms']:.3f} ms")
+    if args.backend == "postgres":
+        os.environ["AKTENKUNDIG_AUDIT_SYNCHRONOUS_COMMIT"] = "off"
+        relaxed = measure_api(tenant, max(1, args.api_records // 4), user)
+        os.environ["AKTENKUNDIG_AUDIT_SYNCHRONOUS_COMMIT"] = "on"
+        print(f"own commit, AKTENKUNDIG_AUDIT_SYNCHRONOUS_COMMIT=off x{relaxed['count']}: "
+              f"{relaxed['per_s']:.0f} records/s, mean {relaxed['mean_ms']:.3f} ms, "
+              f"p50 {relaxed['p50_ms']:.3f} ms, p95 {relaxed['p95_ms']:.3f} ms")
     per_thread = max(1, args.api_records // 10 // args.threads)
     concurrent = measure_concurrent(tenant, args.threads, per_thread)
     print(f"{args.threads} concurrent writers x{per_thread}: {concurrent['per_s']:.0f} records/s")

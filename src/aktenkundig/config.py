@@ -129,6 +129,15 @@ SETTINGS: tuple[Setting, ...] = (
         "can choose per feature.",
     ),
     Setting(
+        "AKTENKUNDIG_AUDIT_SYNCHRONOUS_COMMIT",
+        "on",
+        "PostgreSQL only: 'off' lets an audit record that commits on its own return "
+        "before its WAL is flushed to disk (about 10x faster on slow disks). A server "
+        "crash may then lose the last fraction of a second of records, never the "
+        "chain's consistency. Records written inside the caller's transaction follow "
+        "the caller's commit either way.",
+    ),
+    Setting(
         "AKTENKUNDIG_AI_ACT_DATES",
         "",
         "TOML file with the AI Act application dates (same keys as the bundled "

@@ -153,8 +153,11 @@ def append(
     lock_sql = f"SELECT seq, hash FROM {_HEAD} WHERE tenant_id = %s"  # noqa: S608
     if connection.features.has_select_for_update:
         lock_sql += " FOR UPDATE"
+    relaxed = not connection.in_atomic_block and _relaxed_commit()
     # On SQLite the lock is the database write lock: settings use BEGIN IMMEDIATE.
     with transaction.atomic(), connection.cursor() as cursor:
+        if relaxed:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
         cursor.execute(lock_sql, [tenant_id])
         row = cursor.fetchone()
         if row is None:
@@ -180,6 +183,14 @@ def append(
                                  prev_hash, link])
         cursor.execute(_UPDATE_HEAD, [seq, link, sign(tenant_id, seq, link), tenant_id])
     return Appended(tenant_id, seq, now, body, prev_hash, link)
+
+
+def _relaxed_commit() -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    return config.get("AKTENKUNDIG_AUDIT_SYNCHRONOUS_COMMIT").strip().lower() in {
+        "off", "false", "0", "no"
+    }
 
 
 def _create_head(tenant_id: int) -> None:

@@ -310,3 +310,12 @@ def test_register_cli(tenant, editor, officer, live, capsys):
     call_command("register", "status", "--tenant", tenant.slug)
     out = capsys.readouterr().out
     assert "citizen: freigegeben und veröffentlicht, v1 [an]" in out and "inbox: Entwurf" in out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_relaxed_commit_setting_still_writes_a_valid_chain(tenant, clerk, monkeypatch):
+    monkeypatch.setenv("AKTENKUNDIG_AUDIT_SYNCHRONOUS_COMMIT", "off")
+    assert audit._relaxed_commit() == (connection.vendor == "postgresql")
+    assert not connection.in_atomic_block  # so append() owns its transaction
+    _fill(tenant, clerk, 3)
+    assert audit.verify_chain(tenant).ok
