@@ -131,6 +131,12 @@ _INSERT = (
     "body, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 _UPDATE_HEAD = f"UPDATE {_HEAD} SET seq = %s, hash = %s, signature = %s WHERE tenant_id = %s"  # noqa: S608
+# PostgreSQL: insert and head update in one round trip.
+_INSERT_AND_UPDATE_HEAD = (
+    f"WITH inserted AS ({_INSERT} RETURNING seq) "  # noqa: S608 - table names only
+    f"UPDATE {_HEAD} SET seq = (SELECT seq FROM inserted), hash = %s, signature = %s "
+    "WHERE tenant_id = %s"
+)
 
 
 def append(
@@ -153,9 +159,12 @@ def append(
     lock_sql = f"SELECT seq, hash FROM {_HEAD} WHERE tenant_id = %s"  # noqa: S608
     if connection.features.has_select_for_update:
         lock_sql += " FOR UPDATE"
-    relaxed = not connection.in_atomic_block and _relaxed_commit()
+    nested = connection.in_atomic_block
+    relaxed = not nested and _relaxed_commit()
+    # Inside the caller's transaction no savepoint (two round trips): a failed
+    # append fails the caller's transaction, which is what an audit log wants.
     # On SQLite the lock is the database write lock: settings use BEGIN IMMEDIATE.
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=not nested), connection.cursor() as cursor:
         if relaxed:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
         cursor.execute(lock_sql, [tenant_id])
@@ -179,9 +188,14 @@ def append(
             "data": data,
         })
         link = record_hash(prev_hash, tenant_id, seq, kind, feature, case_ref, actor_name, body)
-        cursor.execute(_INSERT, [tenant_id, seq, now, kind, feature, case_ref, actor_name, body,
-                                 prev_hash, link])
-        cursor.execute(_UPDATE_HEAD, [seq, link, sign(tenant_id, seq, link), tenant_id])
+        row_values = [tenant_id, seq, now, kind, feature, case_ref, actor_name, body, prev_hash,
+                      link]
+        head_values = [link, sign(tenant_id, seq, link), tenant_id]
+        if connection.vendor == "postgresql":
+            cursor.execute(_INSERT_AND_UPDATE_HEAD, row_values + head_values)
+        else:
+            cursor.execute(_INSERT, row_values)
+            cursor.execute(_UPDATE_HEAD, [seq, *head_values])
     return Appended(tenant_id, seq, now, body, prev_hash, link)
 
 
