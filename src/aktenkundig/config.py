@@ -109,6 +109,41 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
     ),
     Setting(
+        "AKTENKUNDIG_AUDIT_RETENTION_DAYS",
+        "183",
+        "Days audit-log records are kept before `aktenkundig audit prune` may remove them. "
+        "At least 183 (six months, AI Act Art. 26(6)); pruning leaves a signed checkpoint.",
+    ),
+    Setting(
+        "AKTENKUNDIG_AUDIT_KEY",
+        "",
+        "HMAC key that signs audit-log checkpoints and chain heads. Default: generated "
+        "once and kept in DATA_DIR/audit_key (keep a copy outside the database backup).",
+        secret=True,
+    ),
+    Setting(
+        "AKTENKUNDIG_AUDIT_CONTENT",
+        "hash",
+        "What the audit log keeps of AI input and output by default: 'hash' (SHA-256 "
+        "only) or 'pseudonymised' (the pseudonymised text). A tenant's KI-Richtlinie "
+        "can choose per feature.",
+    ),
+    Setting(
+        "AKTENKUNDIG_AUDIT_SYNCHRONOUS_COMMIT",
+        "on",
+        "PostgreSQL only: 'off' lets an audit record that commits on its own return "
+        "before its WAL is flushed to disk (about 10x faster on slow disks). A server "
+        "crash may then lose the last fraction of a second of records, never the "
+        "chain's consistency. Records written inside the caller's transaction follow "
+        "the caller's commit either way.",
+    ),
+    Setting(
+        "AKTENKUNDIG_AI_ACT_DATES",
+        "",
+        "TOML file with the AI Act application dates (same keys as the bundled "
+        "governance/data/ai_act.toml); use it when dates change by law.",
+    ),
+    Setting(
         "AKTENKUNDIG_OIDC_ISSUER",
         "",
         "OpenID Connect issuer URL (e.g. Keycloak realm). Empty: local accounts only.",
