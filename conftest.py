@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+pytest_plugins = ["aktenkundig.testing.accounts"]
+
 
 def pytest_report_header(config):
     from django.conf import settings
