@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-pytest_plugins = ["aktenkundig.testing.accounts"]
+pytest_plugins = ["aktenkundig.testing.llm_server", "aktenkundig.testing.accounts"]
 
 
 def pytest_report_header(config):
