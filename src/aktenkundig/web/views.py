@@ -39,18 +39,27 @@ def home(request):
     )
 
 
-def _llm_status() -> dict:
-    """Health of the configured chat server, measured now (with latency)."""
-    from aktenkundig.llm import services as llm_services
+def llm_status() -> list[dict]:
+    """Every configured chat server, checked now: reachable, latency, detail."""
+    from aktenkundig.core.models import AccessLevel
+    from aktenkundig.llm.backends import configured_backends
+    from aktenkundig.llm.client import health
 
-    health = getattr(llm_services, "health", None)
-    if health is None:
-        return {"configured": bool(config.get("AKTENKUNDIG_LLM_BASE_URL")), "ok": None}
-    result = health()
-    if isinstance(result, dict):
-        return result
-    return {k: getattr(result, k) for k in ("configured", "ok", "latency_ms", "model", "detail")
-            if hasattr(result, k)}
+    rows = []
+    for backend in configured_backends():
+        ok, latency, detail = health(backend)
+        rows.append(
+            {
+                "name": backend.label,
+                "url": backend.base_url,
+                "ok": ok,
+                "latency_ms": latency,
+                "detail": detail,
+                "max_level": AccessLevel(backend.max_level).label,
+                "on_prem": backend.on_prem,
+            }
+        )
+    return rows
 
 
 @require_GET
@@ -67,10 +76,7 @@ def overview(request):
         "membership"
     ).order_by("username")
     is_admin = has_role(user, "administrator")
-    try:
-        llm = _llm_status() if is_admin else None
-    except Exception as error:  # the page must render even if the check itself fails
-        llm = {"configured": True, "ok": False, "detail": str(error)}
+    llm = llm_status() if is_admin else []
     return render(
         request,
         "web/overview.html",
@@ -80,11 +86,11 @@ def overview(request):
             "is_admin": is_admin,
             "llm": llm,
             "model_settings": {
-                _("Sprachmodell-Server"): config.get("AKTENKUNDIG_LLM_BASE_URL") or _("keiner"),
-                _("Modell"): config.get("AKTENKUNDIG_LLM_MODEL") or "–",
-                _("Höchste Schutzstufe für das Modell"): config.get("AKTENKUNDIG_LLM_MAX_LEVEL"),
                 _("Einbettungen"): config.get("AKTENKUNDIG_EMBEDDINGS_URL")
                 or "multilingual-e5-small (lokal)",
+                _("Zeitlimit Sprachmodell (s)"): config.get("AKTENKUNDIG_LLM_TIMEOUT"),
+                _("Texterkennung (Sprachen)"): config.get("AKTENKUNDIG_OCR_LANGUAGES"),
+                _("Größte Datei (MB)"): config.get("AKTENKUNDIG_MAX_UPLOAD_MB"),
             },
         },
     )

@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 
 from aktenkundig.history import services as history
@@ -25,13 +26,19 @@ def test_production_cookies_are_secure(tmp_path):
     import sys
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AKTENKUNDIG_")}
-    env.update(AKTENKUNDIG_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="aktenkundig.settings")
+    import aktenkundig
+
+    env.update(
+        AKTENKUNDIG_DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="aktenkundig.settings",
+        PYTHONPATH=os.path.dirname(os.path.dirname(aktenkundig.__file__)),
+    )
     code = (
         "from aktenkundig import settings as s; "
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, check=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+                         text=True, check=True)
     assert out.stdout.split() == ["True", "True", "True"]
 
 
@@ -89,3 +96,12 @@ def test_english_is_available(client, staff_member):
     page = client.get(reverse("history:list"))
     assert b"Your history" in page.content
     history.start_conversation(staff_member, staff_member.membership.tenant, "x")
+
+
+@pytest.mark.slow
+@pytest.mark.llm
+def test_overview_shows_llm_health_with_latency(client, administrator, llm_backend):
+    client.force_login(administrator)
+    page = client.get(reverse("web:overview")).content.decode()
+    assert "erreichbar" in page and "nicht erreichbar" not in page
+    assert "smollm2" in page and " ms</td>" in page
