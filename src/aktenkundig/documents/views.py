@@ -110,12 +110,14 @@ def upload(request):
         results.append({"name": "", "ok": False, "error": _("Bitte wählen Sie eine Datei.")})
     else:
         for uploaded in files:
-            results.append(uploads.accept_upload(request.tenant, collection, uploaded))
+            results.append(uploads.accept_upload(collection, uploaded, request.user))
     if wants_json:
         status = 200 if any(r["ok"] for r in results) else 400
         return JsonResponse({"results": results}, status=status)
     for result in results:
-        if result["ok"]:
+        if result.get("duplicate"):
+            messages.info(request, f"{result['name']}: {result['error']}")
+        elif result["ok"]:
             messages.success(request, _("„%(name)s“ wird verarbeitet.") % result)
         else:
             messages.error(request, f"{result['name']}: {result['error']}".lstrip(": "))
