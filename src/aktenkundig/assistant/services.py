@@ -152,9 +152,7 @@ def stream_answer(
     of the answer (whole, verified sentences), then ``("citations", [Citation])``,
     then ``("done", Answer)``. Raises :class:`InvalidQuestion` before any event."""
     question = _validate(question)
-    from aktenkundig.search.services import search
-
-    hits = search(question, tenant=tenant, collections=collections, limit=RETRIEVE)
+    hits = retrieve(question, tenant=tenant, collections=collections)
     cover = coverage.assess(question, hits)
     if not cover.covered:
         logger.info("assistant refused (coverage %.2f)", cover.score)
@@ -185,6 +183,15 @@ def stream_answer(
     yield "delta", result.text
     yield "citations", result.citations
     yield "done", result
+
+
+def retrieve(
+    question: str, *, tenant: Tenant, collections: Sequence[Any] | None = None
+) -> list[Any]:
+    """The passages an answer is built from (``SearchHit`` objects, best first)."""
+    from aktenkundig.search.services import search
+
+    return list(search(question, tenant=tenant, collections=collections, limit=RETRIEVE))
 
 
 def _validate(question: str) -> str:
