@@ -112,6 +112,7 @@ def chat(
     max_tokens: int | None = None,
     temperature: float = 0.1,
     response_format: dict[str, Any] | None = None,
+    extra_body: dict[str, Any] | None = None,
 ) -> str | Iterator[str]:
     """One chat completion: the answer text, or (``stream=True``) an iterator of
     text deltas. Errors, also in the middle of a stream, raise :class:`LLMError`."""
@@ -124,6 +125,8 @@ def chat(
     }
     if response_format is not None:
         request["response_format"] = response_format
+    if extra_body:
+        request["extra_body"] = extra_body
     client = _client(backend)
     started = time.monotonic()
     try:

@@ -58,6 +58,9 @@ class LLMRequest:
     backend: Backend
     conversation_key: str = ""
     purpose: str = ""
+    # Extra fields for the server's request body (e.g. vLLM guided decoding or a
+    # llama.cpp grammar); hooks may add to it.
+    extra_body: dict[str, Any] = field(default_factory=dict)
     # Free space for hooks to pass state from before() to restore().
     context: dict[str, Any] = field(default_factory=dict)
 
@@ -188,6 +191,7 @@ def complete(
         max_tokens=max_tokens,
         temperature=temperature,
         response_format=response_format,
+        extra_body=request.extra_body or None,
     )
     deltas: Iterator[str] = iter([result]) if isinstance(result, str) else result
     for hook in list(_HOOKS):

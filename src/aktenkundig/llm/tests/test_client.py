@@ -156,3 +156,22 @@ def test_serve_local_command_runs_a_usable_server(tmp_path):
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
     assert process.returncode == 0
+
+
+def test_hooks_can_constrain_decoding_with_a_grammar(llm_backend):
+    """extra_body reaches the server: a llama.cpp grammar forces the output."""
+
+    class Grammar:
+        def before(self, request):
+            request.extra_body["grammar"] = 'root ::= "Ja, genau so [1]."'
+
+        def restore(self, request, deltas):
+            return deltas
+
+    hook = Grammar()
+    gateway.register_hook(hook)
+    try:
+        completion = gateway.complete(QUESTION, data_level=AccessLevel.OFFEN, max_tokens=20)
+        assert completion.text == "Ja, genau so [1]."
+    finally:
+        gateway.unregister_hook(hook)
