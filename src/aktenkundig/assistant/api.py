@@ -46,6 +46,7 @@ class AnswerOut(Schema):
     refused: bool
     ai_generated: bool = Field(description="written by a language model (AI Act Art. 50)")
     model: str
+    notice: str = Field(description="why no language model was used, if one was asked for")
     turn_id: int
     conversation_id: int
 
@@ -72,5 +73,8 @@ def ask(request, payload: AskIn):
         response["Cache-Control"] = "no-cache"
         response["X-AI-Generated"] = "true"
         return response
-    turn, answer = web.ask(request.user, tenant, question, collections, conversation)
+    try:
+        turn, answer = web.ask(request.user, tenant, question, collections, conversation)
+    except web.BadQuestion as error:
+        raise HttpError(422, str(error)) from None
     return {**answer, "turn_id": turn.pk, "conversation_id": turn.conversation_id}

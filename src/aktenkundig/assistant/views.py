@@ -40,11 +40,16 @@ def ask(request):
             messages.error(request, str(error))
         else:
             collections = web.allowed_collections(request.user, selected)
-            turn, _payload = web.ask(request.user, request.tenant, question, collections,
-                                     conversation)
-            return redirect(
-                f"{request.path}?unterhaltung={turn.conversation_id}#antwort-{turn.pk}"
-            )
+            try:
+                turn, _payload = web.ask(
+                    request.user, request.tenant, question, collections, conversation
+                )
+            except web.BadQuestion as error:
+                messages.error(request, str(error))
+            else:
+                return redirect(
+                    f"{request.path}?unterhaltung={turn.conversation_id}#antwort-{turn.pk}"
+                )
     turns = conversation.turns.select_related("feedback") if conversation else []
     return render(
         request,

@@ -52,10 +52,10 @@ def citation_dict(citation: Any, number: int) -> dict[str, Any]:
         return getattr(citation, name, default)
 
     return {
-        "number": int(get("number", number) or number),
+        "number": int(get("n", None) or get("number", number) or number),
         "chunk_id": get("chunk_id"),
         "document_id": get("document_id"),
-        "title": get("title", "") or "",
+        "title": get("document", "") or get("title", "") or "",
         "section": get("section", "") or "",
         "page": get("page"),
         "quote": get("quote", "") or get("text", "") or "",
@@ -65,13 +65,13 @@ def citation_dict(citation: Any, number: int) -> dict[str, Any]:
 def answer_dict(answer: Any) -> dict[str, Any]:
     """An Answer of the assistant app as a JSON-ready dict (the API's response body)."""
     citations = [citation_dict(c, i) for i, c in enumerate(answer.citations, start=1)]
-    used_llm = bool(getattr(answer, "used_llm", getattr(answer, "ai_generated", False)))
     return {
         "text": answer.text,
         "citations": citations,
-        "refused": bool(getattr(answer, "refused", False)),
-        "ai_generated": used_llm,
-        "model": getattr(answer, "model", "") or "",
+        "refused": bool(answer.refused),
+        "ai_generated": bool(answer.generated),
+        "model": answer.model or "",
+        "notice": answer.notice or "",
     }
 
 
@@ -96,9 +96,16 @@ def record(
 def ask(user, tenant: Tenant, question: str, collections: QuerySet[Collection],
         conversation: Conversation | None = None) -> tuple[Turn, dict]:
     """Answer ``question`` (not streamed) and store it in the user's history."""
-    from aktenkundig.assistant.services import answer
+    from aktenkundig.assistant.services import InvalidQuestion, answer
 
-    payload = answer_dict(answer(question, tenant=tenant, collections=list(collections)))
+    try:
+        result = answer(
+            question, tenant=tenant, collections=list(collections),
+            conversation_key=_key(user, conversation),
+        )
+    except InvalidQuestion as error:
+        raise BadQuestion(str(error)) from None
+    payload = answer_dict(result)
     return record(user, tenant, conversation, question, payload, collections), payload
 
 
@@ -115,17 +122,20 @@ def stream(
     If the client stops reading (stop button), the generator is closed and nothing
     is stored: the person did not get the answer.
     """
-    from aktenkundig.assistant.services import stream_answer
+    from aktenkundig.assistant.services import InvalidQuestion, stream_answer
 
     yield sse("start", {"question": question})
     try:
         final = None
-        for event in stream_answer(question, tenant=tenant, collections=list(collections)):
-            kind = _get(event, "type")
+        events = stream_answer(
+            question, tenant=tenant, collections=list(collections),
+            conversation_key=_key(user, conversation),
+        )
+        for kind, data in events:
             if kind == "delta":
-                yield sse("delta", {"text": _get(event, "text") or ""})
+                yield sse("delta", {"text": data or ""})
             elif kind == "done":
-                final = _get(event, "answer")
+                final = data
         if final is None:
             raise RuntimeError("stream ended without an answer")
         payload = answer_dict(final)
@@ -136,6 +146,8 @@ def stream(
         yield sse("done", done)
     except GeneratorExit:
         raise
+    except InvalidQuestion as error:
+        yield sse("error", {"message": str(error)})
     except Exception:
         import logging
 
@@ -146,7 +158,6 @@ def stream(
         )
 
 
-def _get(event: Any, name: str) -> Any:
-    if isinstance(event, dict):
-        return event.get(name)
-    return getattr(event, name, None)
+def _key(user, conversation: Conversation | None) -> str:
+    """Groups one person's questions of one conversation (e.g. for pseudonyms)."""
+    return f"{user.pk}:{conversation.pk}" if conversation else f"{user.pk}:new"
