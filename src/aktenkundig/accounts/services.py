@@ -166,3 +166,19 @@ def user_for_token(raw: str):
 def revoke_api_token(user, token_id: int) -> bool:
     deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
     return bool(deleted)
+
+
+def ensure_demo_user(tenant: Tenant, username: str = "demo") -> tuple[str, str]:
+    """A demo login (Beschäftigte + Fachadmin + KI-Beauftragte) with a fresh random
+    password, for ``aktenkundig demo --web``. Returns (username, password)."""
+    from django.contrib.auth import get_user_model
+
+    password = secrets.token_urlsafe(9)
+    user, _created = get_user_model().objects.get_or_create(username=username)
+    user.set_password(password)
+    user.is_active = True
+    user.save()
+    add_member(
+        user, tenant, [Role.STAFF, Role.SUBJECT_ADMIN, Role.AI_OFFICER], unit="Demo",
+    )
+    return username, password

@@ -35,9 +35,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--question", help="answer this one question and exit")
         parser.add_argument("--no-llm", action="store_true", help="answer extractively")
+        parser.add_argument(
+            "--web",
+            action="store_true",
+            help="open the web UI on the demo data (prints a demo login) instead of the console",
+        )
+        parser.add_argument("--host", default="127.0.0.1", help="with --web: address")
+        parser.add_argument("--port", type=int, default=8000, help="with --web: port")
 
     def handle(self, *args, **options):
         collection = self.setup()
+        if options["web"]:
+            self._web(collection, options["host"], options["port"])
+            return
         use_llm = False if options["no_llm"] else None
         if options["question"]:
             self._ask(options["question"], collection, use_llm)
@@ -83,6 +93,18 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Beispieldokumente der Gemeinde Musterhausen sind bereit.")
         return collection
+
+    def _web(self, collection, host: str, port: int) -> None:
+        from django.core.management import call_command
+
+        from aktenkundig.accounts.services import ensure_demo_user
+
+        username, password = ensure_demo_user(collection.tenant)
+        self.stdout.write(
+            f"\nDemo-Anmeldung: http://{host}:{port}/  Benutzer: {username}  "
+            f"Passwort: {password}\n"
+        )
+        call_command("serve", host=host, port=port)
 
     def _ask(self, question: str, collection, use_llm) -> None:
         try:
