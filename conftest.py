@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-pytest_plugins = ["aktenkundig.testing.llm_server", "aktenkundig.testing.accounts"]
+pytest_plugins = [
+    "aktenkundig.testing.llm_server",
+    "aktenkundig.testing.accounts",
+    "aktenkundig.testing.browser",
+]
 
 
 def pytest_report_header(config):

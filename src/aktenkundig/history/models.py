@@ -104,7 +104,7 @@ class Feedback(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{'👍' if self.helpful else '👎'} {self.turn}"
+        return f"{'+' if self.helpful else '-'} {self.turn}"
 
     def reason_labels(self) -> list[str]:
         labels = dict(FeedbackReason.choices)

@@ -80,7 +80,8 @@ def satzungen(tenant) -> Collection:
 
 @pytest.fixture
 def make_document(db) -> Callable:
-    """A document with stored original and passages, without running ingestion."""
+    """A document with stored original and passages, without running extraction:
+    the passages are given; they are indexed for search like ingested ones."""
     from aktenkundig.documents.models import Chunk, Document, DocumentStatus
 
     def make(collection: Collection, title: str, passages: list[tuple[str, str]],
@@ -110,6 +111,10 @@ def make_document(db) -> Callable:
                 text=text,
                 page=ordinal + 1,
             )
+        if passages:
+            from aktenkundig.search.services import index_document
+
+            index_document(document)
         return document
 
     return make
