@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from aktenkundig import config
 from aktenkundig.accounts.services import (
@@ -17,6 +18,7 @@ from aktenkundig.accounts.services import (
     readable_collections,
 )
 from aktenkundig.documents.models import Document, DocumentStatus
+from aktenkundig.history import services as history
 from aktenkundig.history.models import Conversation
 from aktenkundig.web.permissions import member_required
 
@@ -62,20 +64,33 @@ def llm_status() -> list[dict]:
     return rows
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @member_required
 def overview(request):
     user = request.user
     if not (has_role(user, "administrator") or can_manage_documents(user) or user.is_staff):
         raise PermissionDenied
     tenant = request.tenant
+    is_admin = has_role(user, "administrator")
+    if request.method == "POST":
+        if not is_admin:
+            raise PermissionDenied
+        value = request.POST.get("retention_days", "")
+        try:
+            history.set_retention_days(tenant, int(value))
+        except ValueError:
+            messages.error(
+                request, _("Die Aufbewahrungsfrist muss zwischen 1 und 3650 Tagen liegen.")
+            )
+        else:
+            messages.success(request, _("Die Aufbewahrungsfrist wurde gespeichert."))
+        return redirect("web:overview")
     collections = manageable_collections(user).annotate(
         document_count=Count("documents", distinct=True)
     )
     users = get_user_model().objects.filter(membership__tenant=tenant).select_related(
         "membership"
     ).order_by("username")
-    is_admin = has_role(user, "administrator")
     llm = llm_status() if is_admin else []
     return render(
         request,
@@ -84,6 +99,7 @@ def overview(request):
             "collections": collections,
             "users": users if is_admin else [],
             "is_admin": is_admin,
+            "retention_days": history.retention_days(tenant),
             "llm": llm,
             "model_settings": {
                 _("Einbettungen"): config.get("AKTENKUNDIG_EMBEDDINGS_URL")

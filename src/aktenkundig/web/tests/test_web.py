@@ -82,6 +82,12 @@ def test_overview_for_admins_only(client, staff_member, administrator, subject_a
     client.force_login(administrator)
     page = client.get(reverse("web:overview"))
     assert b"kein Sprachmodell eingerichtet" in page.content and b"erika" in page.content
+    client.post(reverse("web:overview"), {"retention_days": "30"})
+    assert history.retention_days(administrator.membership.tenant) == 30
+    bad = client.post(reverse("web:overview"), {"retention_days": "0"}, follow=True)
+    assert b"zwischen 1 und 3650" in bad.content
+    client.force_login(subject_admin)
+    assert client.post(reverse("web:overview"), {"retention_days": "5"}).status_code == 403
 
 
 def test_error_pages_are_friendly_and_german(client, staff_member):
