@@ -226,3 +226,16 @@ def test_ingestion_indexes_in_the_same_transaction(tenant, tmp_path):
     assert "Befreiung" in search("Blindenhund", tenant=tenant)[0].section
     delete_document(result.document)
     assert search("Blindenhund", tenant=tenant) == []
+
+
+def test_reindex_rebuilds_a_lost_index(tenant, satzungen):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DELETE FROM search_lexicalentry")
+        else:
+            cursor.execute("DELETE FROM search_fts")
+    assert search("Hundesteuer", tenant=tenant, mode="bm25") == []
+    call_command("reindex")
+    assert search("Hundesteuer", tenant=tenant, mode="bm25")[0].document_title == (
+        "Hundesteuersatzung"
+    )
