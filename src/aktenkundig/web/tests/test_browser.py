@@ -177,3 +177,10 @@ def test_stop_button_and_keyboard_only_asking(page, scene, make_document):
     expect(page.get_by_role("button", name="Stopp")).to_be_hidden()
     # Focus moves to the new answer for screen reader and keyboard users.
     expect(answer.locator(".question")).to_be_focused()
+
+
+def test_api_docs_render_under_the_content_security_policy(page, transactional_db):
+    page.goto("/api/docs")
+    expect(page.locator("#swagger-ui")).to_contain_text("aktenkundig API")
+    expect(page.locator("#swagger-ui")).to_contain_text("/api/assistant/ask")
+    screenshot(page, "08-api-docs")
