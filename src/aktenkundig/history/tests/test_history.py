@@ -98,3 +98,19 @@ def test_retention_task_runs(staff_member, tenant):
     )
     result = purge_history_task.enqueue()
     assert result.return_value == 1
+
+
+def test_django_admin_lists_feedback_with_question_answer_and_sources(
+    client, staff_member, tenant, make_user
+):
+    turn = _turn(staff_member, tenant)
+    services.give_feedback(staff_member, tenant, turn.pk, helpful=False, reasons=["falsch"])
+    root = make_user("root", tenant, ["administrator"], is_staff=True, is_superuser=True)
+    client.force_login(root)
+    listing = client.get("/admin/history/feedback/")
+    assert listing.status_code == 200 and b"Antwort falsch" in listing.content
+    detail = client.get(f"/admin/history/feedback/{Feedback.objects.get().pk}/change/")
+    assert b"120 Euro" in detail.content and b"Hundesteuersatzung" in detail.content
+    for url in ["/admin/", "/admin/auth/user/", f"/admin/auth/user/{staff_member.pk}/change/",
+                "/admin/history/retentionpolicy/", "/admin/accounts/apitoken/"]:
+        assert client.get(url).status_code == 200, url
