@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+pytest_plugins = [
+    "aktenkundig.testing.llm_server",
+    "aktenkundig.testing.accounts",
+    "aktenkundig.testing.browser",
+]
+
 
 def pytest_report_header(config):
     from django.conf import settings

@@ -102,6 +102,17 @@ SETTINGS: tuple[Setting, ...] = (
         "(offen, intern, vertraulich, vs-nfd). A cloud API should be 'offen'.",
     ),
     Setting(
+        "AKTENKUNDIG_LLM_ON_PREM",
+        "auto",
+        "Whether the chat server runs inside the authority's own network: true, false, "
+        "or auto (true for localhost, private IP addresses and names without a dot).",
+    ),
+    Setting(
+        "AKTENKUNDIG_LLM_MAX_TOKENS",
+        "700",
+        "Longest answer the chat server may generate, in tokens.",
+    ),
+    Setting(
         "AKTENKUNDIG_VAULT_KEY",
         "",
         "Fernet key for the pseudonymisation vault. Default: generated once and kept "
@@ -154,6 +165,37 @@ SETTINGS: tuple[Setting, ...] = (
         "AKTENKUNDIG_OIDC_ROLE_MAP",
         "",
         "IdP group to role mapping, e.g. 'ki-team=ki_beauftragte,it=administrator'.",
+    ),
+    Setting(
+        "AKTENKUNDIG_OIDC_GROUPS_CLAIM",
+        "groups",
+        "Claim of the ID token / userinfo that lists the user's IdP groups.",
+    ),
+    Setting(
+        "AKTENKUNDIG_OIDC_TENANT",
+        "default",
+        "Tenant (Kürzel) that users signing in through OpenID Connect belong to.",
+    ),
+    Setting(
+        "AKTENKUNDIG_OIDC_AUTHORIZATION_URL",
+        "",
+        "Authorization endpoint. Empty: derived from the issuer (Keycloak layout).",
+    ),
+    Setting("AKTENKUNDIG_OIDC_TOKEN_URL", "", "Token endpoint. Empty: derived from the issuer."),
+    Setting(
+        "AKTENKUNDIG_OIDC_USERINFO_URL", "", "Userinfo endpoint. Empty: derived from the issuer."
+    ),
+    Setting("AKTENKUNDIG_OIDC_JWKS_URL", "", "JWKS endpoint. Empty: derived from the issuer."),
+    Setting(
+        "AKTENKUNDIG_SESSION_IDLE_MINUTES",
+        "60",
+        "Minutes without activity after which a web session ends.",
+    ),
+    Setting(
+        "AKTENKUNDIG_HISTORY_RETENTION_DAYS",
+        "90",
+        "Default number of days conversations are kept before automatic deletion "
+        "(each tenant can set its own period).",
     ),
 )
 
