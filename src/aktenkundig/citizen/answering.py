@@ -141,9 +141,7 @@ def answer_public(
             logger.warning("citizen: question translation failed", exc_info=True)
             llm = False
 
-    result = assistant_answer(
-        search_question, tenant=tenant, collections=collections, use_llm=llm
-    )
+    result = assistant_answer(search_question, tenant=tenant, collections=collections, use_llm=llm)
     citations = list(result.citations or [])
     allowed = _public_document_ids(tenant, collections, {c.document_id for c in citations})
     if any(c.document_id not in allowed for c in citations):
@@ -160,9 +158,7 @@ def answer_public(
     rewritten = False
     if llm and (language != "de" or plain):
         try:
-            text = _rewrite(
-                text, language=language, plain=plain, conversation_key=conversation_key
-            )
+            text = _rewrite(text, language=language, plain=plain, conversation_key=conversation_key)
             generated = rewritten = True
             answer_language = language
         except Exception:

@@ -119,13 +119,11 @@ NO_ANSWER: dict[str, str] = {
     "Sie können Ihre Frage an einen Menschen weitergeben.",
     "en": "I found no answer to this in the public information. You can pass your "
     "question on to a person.",
-    "tr": "Kamuya açık bilgilerde buna bir yanıt bulamadım. Sorunuzu bir "
-    "çalışana iletebilirsiniz.",
+    "tr": "Kamuya açık bilgilerde buna bir yanıt bulamadım. Sorunuzu bir çalışana iletebilirsiniz.",
     "ar": "لم أجد إجابة على ذلك في المعلومات العامة. يمكنك تحويل سؤالك إلى موظف.",
     "uk": "Я не знайшов відповіді на це у відкритій інформації. Ви можете передати "
     "запитання співробітнику.",
-    "ru": "Я не нашёл ответа на это в открытой информации. Вы можете передать "
-    "вопрос сотруднику.",
+    "ru": "Я не нашёл ответа на это в открытой информации. Вы можете передать вопрос сотруднику.",
     "pl": "Nie znalazłem odpowiedzi w informacjach publicznych. Możesz przekazać "
     "pytanie pracownikowi.",
     "ro": "Nu am găsit un răspuns în informațiile publice. Puteți transmite "
@@ -139,3 +137,18 @@ NO_ANSWER: dict[str, str] = {
 
 def text_for(table: dict[str, str], code: str) -> str:
     return table.get(code) or table.get("en") or table[DEFAULT_LANGUAGE]
+
+
+# Under every answer: who gives binding information.
+BINDING_NOTE: dict[str, str] = {
+    "de": "Verbindliche Auskünfte gibt nur die zuständige Stelle:",
+    "en": "Only the responsible office can give binding information:",
+    "tr": "Bağlayıcı bilgiyi yalnızca yetkili birim verebilir:",
+    "ar": "لا تقدم المعلومات الملزمة إلا الجهة المختصة:",
+    "uk": "Обов'язкову інформацію надає лише відповідальна установа:",
+    "ru": "Обязательную информацию даёт только ответственное учреждение:",
+    "pl": "Wiążących informacji udziela wyłącznie właściwy urząd:",
+    "ro": "Informații obligatorii oferă doar biroul responsabil:",
+    "fr": "Seul le service compétent donne des informations qui font foi :",
+    "es": "Solo la oficina competente ofrece información vinculante:",
+}

@@ -27,9 +27,7 @@ def token_hash(token: str) -> str:
 class ChannelSettings(models.Model):
     """Per-tenant settings of the public chatbot (set by an administrator)."""
 
-    tenant = models.OneToOneField(
-        Tenant, on_delete=models.CASCADE, related_name="citizen_settings"
-    )
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="citizen_settings")
     enabled = models.BooleanField(_("Bürger-Chatbot aktiv"), default=True)
     allowed_origins = models.TextField(
         _("Erlaubte Websites"),
@@ -113,9 +111,7 @@ class Outcome(models.TextChoices):
 
 
 class Message(models.Model):
-    session = models.ForeignKey(
-        CitizenSession, on_delete=models.CASCADE, related_name="messages"
-    )
+    session = models.ForeignKey(CitizenSession, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=12, choices=Role.choices)
     # Citizen text is pseudonymised before it is saved (names, e-mail, IBAN, ...).
     text = models.TextField()
@@ -188,7 +184,10 @@ class HandoverRequest(models.Model):
     )
     answer = models.TextField(_("Antwort"), blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     answered_at = models.DateTimeField(null=True, blank=True)

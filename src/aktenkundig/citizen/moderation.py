@@ -92,9 +92,7 @@ class OffensiveLanguageFilter:
 
     def decision(self, text: str) -> float:
         """The logistic-regression margin (scikit-learn's decision_function)."""
-        counts = Counter(
-            self.index[g] for g in char_wb_ngrams(text) if g in self.index
-        )
+        counts = Counter(self.index[g] for g in char_wb_ngrams(text) if g in self.index)
         if not counts:
             return self.intercept
         columns = np.fromiter(counts.keys(), dtype=np.int64)

@@ -93,9 +93,7 @@ def find_session(tenant: Tenant, token: str) -> CitizenSession | None:
     if not token or len(token) > 100:
         return None
     return (
-        CitizenSession.objects.active()
-        .filter(tenant=tenant, token_hash=token_hash(token))
-        .first()
+        CitizenSession.objects.active().filter(tenant=tenant, token_hash=token_hash(token)).first()
     )
 
 
@@ -215,9 +213,9 @@ def ask(
 def give_feedback(session: CitizenSession, message_id: int, value: int) -> bool:
     """Thumbs up (+1) or down (-1) on one of this conversation's answers."""
     value = 1 if value > 0 else -1
-    updated = Message.objects.filter(
-        session=session, pk=message_id, role=Role.ASSISTANT
-    ).update(feedback=value)
+    updated = Message.objects.filter(session=session, pk=message_id, role=Role.ASSISTANT).update(
+        feedback=value
+    )
     QuestionStat.objects.filter(message_id=message_id, message__session=session).update(
         feedback=value
     )
@@ -362,23 +360,16 @@ def analytics(tenant: Tenant, *, days: int = 30) -> dict:
         )
         .order_by("day")
     )
-    outcomes = {
-        row["outcome"]: row["n"] for row in stats.values("outcome").annotate(n=Count("id"))
-    }
+    outcomes = {row["outcome"]: row["n"] for row in stats.values("outcome").annotate(n=Count("id"))}
     topics = list(
-        stats.exclude(topic="")
-        .values("topic")
-        .annotate(n=Count("id"))
-        .order_by("-n", "topic")[:10]
+        stats.exclude(topic="").values("topic").annotate(n=Count("id")).order_by("-n", "topic")[:10]
     )
     languages = list(stats.values("language").annotate(n=Count("id")).order_by("-n"))
     feedback = {
         "positive": stats.filter(feedback__gt=0).count(),
         "negative": stats.filter(feedback__lt=0).count(),
     }
-    handovers = HandoverRequest.objects.filter(
-        tenant=tenant, created_at__date__gte=since
-    )
+    handovers = HandoverRequest.objects.filter(tenant=tenant, created_at__date__gte=since)
     handover_counts = {
         row["status"]: row["n"] for row in handovers.values("status").annotate(n=Count("id"))
     }
