@@ -126,11 +126,10 @@ def answer_public(
 ) -> CitizenAnswer:
     """Answer ``question`` (already pseudonymised) from ``tenant``'s public
     collections; ``answered`` is False when no public source covers it."""
-    from aktenkundig.assistant.services import answer as assistant_answer
-
     collections = public_collections(tenant)
     if not collections:
         return CitizenAnswer("", answered=False, language=language)
+    from aktenkundig.assistant.services import answer as assistant_answer
 
     llm = _llm_available() if use_llm is None else use_llm
     search_question = question

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -78,6 +79,10 @@ def channel_settings(tenant: Tenant) -> ChannelSettings:
 def start_session(tenant: Tenant, *, language: str = "de") -> tuple[CitizenSession, str]:
     """A new anonymous conversation and the token the browser keeps for it."""
     token = secrets.token_urlsafe(24)
+    # Retention holds even where nobody scheduled `citizen_purge`: at most one
+    # purge per hour, piggybacked on a new conversation.
+    if cache.add("citizen-purge-lock", 1, timeout=3600):
+        purge_expired()
     days = channel_settings(tenant).retention_days
     session = CitizenSession.objects.create(
         tenant=tenant,
@@ -330,7 +335,8 @@ def purge_expired(now=None) -> dict[str, int]:
 
     Counts (QuestionStat) survive: they hold no text."""
     now = now or timezone.now()
-    sessions, _detail = CitizenSession.objects.filter(expires_at__lte=now).delete()
+    _total, deleted = CitizenSession.objects.filter(expires_at__lte=now).delete()
+    sessions = deleted.get(CitizenSession._meta.label, 0)
     contacts = 0
     for channel in ChannelSettings.objects.all():
         cutoff = now - timedelta(days=channel.retention_days)

@@ -39,7 +39,7 @@ from aktenkundig.citizen.models import (
     KnowledgeGap,
 )
 from aktenkundig.citizen.pii import decrypt_contact
-from aktenkundig.citizen.ratelimit import Decision, check_all
+from aktenkundig.citizen.ratelimit import Decision, check_all, hit
 from aktenkundig.core.models import AccessLevel, Collection, Tenant
 from aktenkundig.documents.models import Document
 
@@ -180,6 +180,8 @@ def chat(request: HttpRequest, tenant: str) -> HttpResponse:
         return response
     if session is None:
         session, token = services.start_session(tenant_obj)
+        # The opening question counts against the new conversation too.
+        hit(services.session_limit(), f"{tenant_obj.pk}:{token}")
 
     plain = request.POST.get("plain") == "1"
     text = request.POST.get("message", "")
