@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+pytest_plugins = ["aktenkundig.testing.llm_server"]
+
 
 def pytest_report_header(config):
     from django.conf import settings
