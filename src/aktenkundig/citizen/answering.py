@@ -9,9 +9,14 @@ because the question is only ever data, never configuration.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from dataclasses import dataclass, field
+import re
+from dataclasses import asdict, dataclass, field
 
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
 
 from aktenkundig.citizen.language import (
@@ -23,6 +28,7 @@ from aktenkundig.core.models import AccessLevel, Collection, Tenant
 from aktenkundig.documents.models import Document
 
 logger = logging.getLogger(__name__)
+ANSWER_CACHE_SECONDS = 15 * 60
 
 PLAIN_UNAVAILABLE = _(
     "Einfache Sprache braucht ein Sprachmodell; hier steht der Wortlaut der Quellen."
@@ -129,9 +135,59 @@ def answer_public(
     collections = public_collections(tenant)
     if not collections:
         return CitizenAnswer("", answered=False, language=language)
+    llm = _llm_available() if use_llm is None else use_llm
+    key = _cache_key(question, tenant, collections, language, plain, llm)
+    cached = cache.get(key)
+    if cached is not None:
+        return CitizenAnswer(**cached)
+    result = _answer_uncached(
+        question,
+        tenant=tenant,
+        collections=collections,
+        language=language,
+        plain=plain,
+        llm=llm,
+        conversation_key=conversation_key,
+    )
+    cache.set(key, asdict(result), timeout=ANSWER_CACHE_SECONDS)
+    return result
+
+
+def _cache_key(question, tenant, collections, language, plain, llm) -> str:
+    """Citizens ask the same questions over and over, and a public answer depends
+    only on the question and the public documents: any change to those (new,
+    replaced or deleted document) changes the key."""
+    version = Document.objects.filter(collection__in=collections).aggregate(
+        n=Count("id"), latest=Max("updated_at")
+    )
+    normalised = " ".join(re.findall(r"\w+", question.lower()))
+    raw = json.dumps(
+        [
+            tenant.pk,
+            sorted(c.pk for c in collections),
+            version["n"],
+            str(version["latest"]),
+            language,
+            plain,
+            llm,
+            normalised,
+        ]
+    )
+    return "citizen-answer:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _answer_uncached(
+    question: str,
+    *,
+    tenant: Tenant,
+    collections: list[Collection],
+    language: str,
+    plain: bool,
+    llm: bool,
+    conversation_key: str,
+) -> CitizenAnswer:
     from aktenkundig.assistant.services import answer as assistant_answer
 
-    llm = _llm_available() if use_llm is None else use_llm
     search_question = question
     if llm and language != "de":
         try:

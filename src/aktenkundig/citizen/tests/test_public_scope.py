@@ -127,3 +127,12 @@ def test_foreign_language_question_without_llm_gets_german_answer_and_note(tenan
     assert turn.answer.note.startswith("Bu yanıt Almancadır")
     session.refresh_from_db()
     assert session.language == "tr"
+
+
+def test_answer_cache_follows_document_changes(tenant, corpus):
+    session, _token = services.start_session(tenant)
+    question = "Wie hoch ist die Hundesteuer für den ersten Hund?"
+    assert services.ask(session, question).answer.outcome == "answered"
+    assert services.ask(session, question).answer.outcome == "answered"
+    Document.objects.filter(collection=corpus, title__icontains="Hundesteuer").delete()
+    assert services.ask(session, question).answer.outcome == "no_source"
