@@ -206,7 +206,11 @@ def main() -> int:
         elapsed = time.perf_counter() - started
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
 
     lat = stats.latencies
     five_xx = sum(n for code, n in stats.codes.items() if code >= 500) + sum(
