@@ -228,6 +228,7 @@ def main() -> int:
         "status": dict(stats.codes),
         "client_errors": dict(stats.errors),
         "abuser_status": dict(abuse.codes),
+        "abuser_client_errors": dict(abuse.errors),
         "abuser_requests_per_s": round(sum(abuse.codes.values()) / elapsed, 1),
         "5xx": five_xx,
     }
