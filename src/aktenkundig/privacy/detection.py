@@ -246,8 +246,9 @@ def detect(
     for result in results:
         start, end = result.start, result.end
         # Patterns may grab trailing punctuation or spaces; offsets point at the value.
-        while end > start and text[end - 1] in " \t\n,;:":
-            end -= 1
         entity_type = TYPE_NAMES.get(result.entity_type, result.entity_type)
+        trailing = " \t\n,;:." if entity_type == "ADDRESS" else " \t\n,;:"
+        while end > start and text[end - 1] in trailing:
+            end -= 1
         entities.append(Entity(entity_type, start, end, text[start:end], round(result.score, 3)))
     return resolve_overlaps(entities, custom_types)

@@ -11,6 +11,8 @@ person names after titles and in salutations, and the CRF tagger.
 from __future__ import annotations
 
 import re
+
+import regex
 from collections.abc import Iterable
 
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
@@ -203,7 +205,7 @@ _STREET_PREFIX = (
 _STREET = (
     # Haupt-, Bahnhof-: one word ending in a street suffix, or hyphenated names
     # ("Konrad-Adenauer-Straße") and two-word names ("Berliner Straße").
-    rf"(?:{_STREET_PREFIX}\s)?(?:[{_UPPER}][\wäöüß]*-)*[{_UPPER}][\wäöüß.-]*?{_STREET_SUFFIX}"
+    rf"(?:{_STREET_PREFIX}\s)?[{_UPPER}][\w.-]*(?<=(?i:{_STREET_SUFFIX}))"
     rf"|(?:[{_UPPER}][\wäöüß]+er\s)(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Ring|Damm|Chaussee)"
     rf"|{_STREET_PREFIX}\s[{_UPPER}][\wäöüß-]+(?:\s[{_UPPER}][\wäöüß-]+)?"
 )
@@ -362,15 +364,26 @@ def german_recognizers(use_model: bool = True) -> list[EntityRecognizer]:
         DePassportRecognizer(supported_entity="PASSPORT"),
         DeKfzRecognizer(supported_entity="LICENSE_PLATE"),
     ]
+    for recognizer in recognizers:
+        case_sensitive(recognizer)
     return recognizers
 
 
-def custom_recognizer(name: str, entity_type: str, regex: str, context: list[str]):
+def case_sensitive(recognizer: EntityRecognizer) -> EntityRecognizer:
+    """Presidio matches patterns case-insensitively by default, which turns every
+    [A-Z] into "any letter": licence plates and BICs would match ordinary words."""
+    if isinstance(recognizer, PatternRecognizer):
+        recognizer.global_regex_flags = regex.MULTILINE
+    return recognizer
+
+
+def custom_recognizer(name: str, entity_type: str, pattern: str, context: list[str]):
     """A tenant's own pattern (Aktenzeichen, Kundennummer) as a presidio recognizer."""
     return PatternRecognizer(
         supported_entity=entity_type,
         name=f"custom:{name}",
-        patterns=[Pattern(name, regex, 0.85)],
+        patterns=[Pattern(name, pattern, 0.85)],
         context=context or None,
         supported_language=LANGUAGE,
+        global_regex_flags=regex.MULTILINE,
     )
