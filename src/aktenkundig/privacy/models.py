@@ -67,8 +67,9 @@ class CustomPattern(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def context_words(self) -> list[str]:
-        return [w.strip().lower() for w in self.context.split(",") if w.strip()]
+    def save(self, *args, **kwargs) -> None:
+        self.full_clean()
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         try:
@@ -80,13 +81,10 @@ class CustomPattern(models.Model):
         if compiled.match(""):
             raise ValidationError({"regex": _("Das Muster darf nicht leer passen.")})
         if not regex.fullmatch(r"[A-Z][A-Z0-9_]{1,39}", self.entity_type):
-            raise ValidationError(
-                {"entity_type": _("Typ in Großbuchstaben, z. B. FILE_NUMBER.")}
-            )
+            raise ValidationError({"entity_type": _("Typ in Großbuchstaben, z. B. FILE_NUMBER.")})
 
-    def save(self, *args, **kwargs) -> None:
-        self.full_clean()
-        super().save(*args, **kwargs)
+    def context_words(self) -> list[str]:
+        return [w.strip().lower() for w in self.context.split(",") if w.strip()]
 
 
 class VaultEntry(models.Model):

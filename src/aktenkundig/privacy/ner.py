@@ -27,11 +27,50 @@ MODEL_PATH = DATA_DIR / "ner_de.crfsuite"
 # Words that introduce a person's name in German letters and files. They are
 # features (not entities themselves): "Herr Müller" tags only "Müller".
 TITLES = frozenset(
-    """herr herrn frau fräulein dr dr. prof prof. professor professorin med. rer. nat.
-    dipl. dipl.-ing. ing. mag. ra rechtsanwalt rechtsanwältin richter richterin
-    bürgermeister bürgermeisterin landrat landrätin minister ministerin
-    sachbearbeiter sachbearbeiterin antragsteller antragstellerin kläger klägerin
-    beklagte beklagter zeuge zeugin angeklagte angeklagter familie eheleute""".split()
+    [
+        "herr",
+        "herrn",
+        "frau",
+        "fräulein",
+        "dr",
+        "dr.",
+        "prof",
+        "prof.",
+        "professor",
+        "professorin",
+        "med.",
+        "rer.",
+        "nat.",
+        "dipl.",
+        "dipl.-ing.",
+        "ing.",
+        "mag.",
+        "ra",
+        "rechtsanwalt",
+        "rechtsanwältin",
+        "richter",
+        "richterin",
+        "bürgermeister",
+        "bürgermeisterin",
+        "landrat",
+        "landrätin",
+        "minister",
+        "ministerin",
+        "sachbearbeiter",
+        "sachbearbeiterin",
+        "antragsteller",
+        "antragstellerin",
+        "kläger",
+        "klägerin",
+        "beklagte",
+        "beklagter",
+        "zeuge",
+        "zeugin",
+        "angeklagte",
+        "angeklagter",
+        "familie",
+        "eheleute",
+    ]
 )
 
 _SHAPE_RE = (
@@ -172,9 +211,7 @@ def bio_spans(tags: Sequence[str], marginals: Sequence[float] | None = None) -> 
     for i, tag in enumerate([*tags, "O"]):
         if tag == "O" or tag.startswith("B-") or (label and tag[2:] != label):
             if label is not None:
-                score = (
-                    min(marginals[start:i]) if marginals is not None else 1.0
-                )
+                score = min(marginals[start:i]) if marginals is not None else 1.0
                 spans.append(Span(label, start, i, float(score)))
                 label = None
             if tag != "O":

@@ -128,7 +128,7 @@ class Mapping:
 
     @staticmethod
     def _same_person(items: Sequence[_Item], key: str) -> _Item | None:
-        """"Müller" is the person already known as "Hans Müller" (and vice versa),
+        """ "Müller" is the person already known as "Hans Müller" (and vice versa),
         but "Anna Müller" is not "Hans Müller"."""
         words = key.split()
         surname, first = words[-1], (words[0].rstrip(".") if len(words) > 1 else "")

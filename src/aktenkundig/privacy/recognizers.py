@@ -11,10 +11,9 @@ person names after titles and in salutations, and the CRF tagger.
 from __future__ import annotations
 
 import re
-
-import regex
 from collections.abc import Iterable
 
+import regex
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import (
@@ -103,14 +102,56 @@ class BicRecognizer(PatternRecognizer):
     are checked, and without a context word ("BIC") the score stays low."""
 
     COUNTRIES = frozenset(
-        "AD AT BE BG CH CY CZ DE DK EE ES FI FR GB GI GR HR HU IE IS IT LI LT LU LV MC "
-        "MT NL NO PL PT RO SE SI SK SM TR UA US VA".split()
+        [
+            "AD",
+            "AT",
+            "BE",
+            "BG",
+            "CH",
+            "CY",
+            "CZ",
+            "DE",
+            "DK",
+            "EE",
+            "ES",
+            "FI",
+            "FR",
+            "GB",
+            "GI",
+            "GR",
+            "HR",
+            "HU",
+            "IE",
+            "IS",
+            "IT",
+            "LI",
+            "LT",
+            "LU",
+            "LV",
+            "MC",
+            "MT",
+            "NL",
+            "NO",
+            "PL",
+            "PT",
+            "RO",
+            "SE",
+            "SI",
+            "SK",
+            "SM",
+            "TR",
+            "UA",
+            "US",
+            "VA",
+        ]
     )
 
     def __init__(self) -> None:
         super().__init__(
             supported_entity="BIC",
-            patterns=[Pattern("BIC", r"\b[A-Z]{4}[A-Z]{2}[A-Z2-9][A-NP-Z0-9](?:[A-Z0-9]{3})?\b", 0.3)],
+            patterns=[
+                Pattern("BIC", r"\b[A-Z]{4}[A-Z]{2}[A-Z2-9][A-NP-Z0-9](?:[A-Z0-9]{3})?\b", 0.3)
+            ],
             context=["bic", "swift", "swift-code", "bic-code", "bankleitzahl", "bank"],
             supported_language=LANGUAGE,
         )
@@ -135,8 +176,19 @@ class GermanPhoneRecognizer(PatternRecognizer):
             supported_entity="PHONE",
             patterns=[Pattern("Telefon", _PHONE_PATTERN, 0.45)],
             context=[
-                "tel", "tel.", "telefon", "telefonnummer", "fax", "telefax", "mobil",
-                "handy", "mobilnummer", "rufnummer", "erreichbar", "durchwahl", "anrufen",
+                "tel",
+                "tel.",
+                "telefon",
+                "telefonnummer",
+                "fax",
+                "telefax",
+                "mobil",
+                "handy",
+                "mobilnummer",
+                "rufnummer",
+                "erreichbar",
+                "durchwahl",
+                "anrufen",
             ],
             supported_language=LANGUAGE,
         )
@@ -185,9 +237,7 @@ class DateOfBirthRecognizer(EntityRecognizer):
             if _BIRTH_CUE.search(window) or re.search(
                 r"(?:geb\.|geboren|geburtsdatum)[^.\n]{0,25}$", window, re.IGNORECASE
             ):
-                results.append(
-                    RecognizerResult("DATE_OF_BIRTH", match.start(), match.end(), 0.85)
-                )
+                results.append(RecognizerResult("DATE_OF_BIRTH", match.start(), match.end(), 0.85))
         return results
 
 
@@ -213,7 +263,11 @@ _NOT_A_TOWN = (
     r"(?!Euro\b|EUR\b|Einwohner|Menschen|Personen|Fälle|Stück|Mitglied|Kinder|Jahre|Tage|"
     r"Seiten|Stunden|Minuten|Meter|Kilometer|Quadrat|Hektar|Prozent)"
 )
-_TOWN = rf"{_NOT_A_TOWN}[{_UPPER}][\wäöüß.-]+(?:\s(?:am|an\sder|im|in|bei|ob\sder|vor\sder|v\.\s?d\.)\s[{_UPPER}][\wäöüß.-]+|\s\([{_UPPER}][\wäöüß.\s]+\))?"
+_TOWN = (
+    rf"{_NOT_A_TOWN}[{_UPPER}][\wäöüß.-]+"
+    rf"(?:\s(?:am|an\sder|im|in|bei|ob\sder|vor\sder|v\.\s?d\.)\s[{_UPPER}][\wäöüß.-]+"
+    rf"|\s\([{_UPPER}][\wäöüß.\s]+\))?"
+)
 
 
 class AddressRecognizer(PatternRecognizer):
@@ -253,10 +307,39 @@ _SIGNATURE_CUE = re.compile(
 )
 # Words that follow a title but are not names ("Frau Bürgermeisterin", "Herr Vorsitzender").
 _NOT_NAMES = frozenset(
-    """Bürgermeister Bürgermeisterin Vorsitzender Vorsitzende Präsident Präsidentin Minister
-    Ministerin Kollege Kollegin Landrat Landrätin Abgeordneter Abgeordnete Staatssekretär
-    Direktor Direktorin Doktor Professor Professorin Richter Richterin Rechtsanwalt
-    Rechtsanwältin Mit Und Sehr Damen Herren Antragsteller Antragstellerin""".split()
+    [
+        "Bürgermeister",
+        "Bürgermeisterin",
+        "Vorsitzender",
+        "Vorsitzende",
+        "Präsident",
+        "Präsidentin",
+        "Minister",
+        "Ministerin",
+        "Kollege",
+        "Kollegin",
+        "Landrat",
+        "Landrätin",
+        "Abgeordneter",
+        "Abgeordnete",
+        "Staatssekretär",
+        "Direktor",
+        "Direktorin",
+        "Doktor",
+        "Professor",
+        "Professorin",
+        "Richter",
+        "Richterin",
+        "Rechtsanwalt",
+        "Rechtsanwältin",
+        "Mit",
+        "Und",
+        "Sehr",
+        "Damen",
+        "Herren",
+        "Antragsteller",
+        "Antragstellerin",
+    ]
 )
 
 

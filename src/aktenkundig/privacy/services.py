@@ -44,9 +44,7 @@ def policy_for(tenant: Tenant) -> PrivacyPolicy:
 
 def effective_mode(policy: PrivacyPolicy, data_level: int, backend: Backend) -> str:
     """'off' holds only for offen data on an on-prem backend; else pseudonymise."""
-    if policy.mode == PrivacyMode.OFF and (
-        data_level > AccessLevel.OFFEN or not backend.on_prem
-    ):
+    if policy.mode == PrivacyMode.OFF and (data_level > AccessLevel.OFFEN or not backend.on_prem):
         return PrivacyMode.PSEUDONYMISE
     return policy.mode
 
@@ -148,8 +146,7 @@ def reidentify(text: str, tenant: Tenant, scope: str, user, purpose: str = "") -
     if not may_reidentify(user, tenant):
         _event(tenant, PrivacyEventKind.REIDENTIFY_DENIED, user, scope, purpose=purpose)
         raise ReidentificationDenied(
-            "Sie dürfen die Klarnamen zu diesem Vorgang nicht sehen; "
-            "angezeigt werden Platzhalter."
+            "Sie dürfen die Klarnamen zu diesem Vorgang nicht sehen; angezeigt werden Platzhalter."
         )
     restored, count = pseudo.restore(text, pseudo.load_mapping(tenant, scope))
     if count:

@@ -78,7 +78,9 @@ def _guarded_connect_ex(self, address):
 
 def _guarded_getaddrinfo(host, *args, **kwargs):
     if not is_local(host):
-        raise EgressBlocked(f"Namensauflösung von {host!r} blockiert (keine Verbindungen nach außen).")
+        raise EgressBlocked(
+            f"Namensauflösung von {host!r} blockiert (keine Verbindungen nach außen)."
+        )
     return _real_getaddrinfo(host, *args, **kwargs)
 
 

@@ -1,7 +1,7 @@
 """``aktenkundig pii detect|pseudonymize``: German PII on stdin.
 
-    echo "Herr Müller, IBAN DE89 3704 0044 0532 0130 00" | aktenkundig pii detect --json
-    aktenkundig pii pseudonymize --scope akte:32-1234 < brief.txt
+echo "Herr Müller, IBAN DE89 3704 0044 0532 0130 00" | aktenkundig pii detect --json
+aktenkundig pii pseudonymize --scope akte:32-1234 < brief.txt
 """
 
 from __future__ import annotations
