@@ -197,11 +197,14 @@ def main() -> None:
     from aktenkundig.core.models import AccessLevel
     from aktenkundig.core.services import get_or_create_collection, get_tenant
     from aktenkundig.documents.services import ingest_paths
+    from aktenkundig.search.services import embed_pending, wait_for_background_embeddings
 
     tenant = get_tenant()
     collection = get_or_create_collection(tenant, "RAGSource Bad Boll", AccessLevel.OFFEN)
     started = time.monotonic()
     report = ingest_paths([SHARED / "corpus" / "ragsource-badboll"], collection)
+    wait_for_background_embeddings()
+    embed_pending(tenant=tenant)
     print(f"corpus: {report.summary()} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
 
     answerable_q, unanswerable_q = load_questions(args.negatives, args.seed)

@@ -21,6 +21,7 @@ How an answer comes about:
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -216,6 +217,9 @@ def _why_no_llm(level: int) -> str:
 # -- extractive ---------------------------------------------------------------------
 
 
+_ENUMERATOR = re.compile(r"^(?:\(\d+[a-z]?\)|\d+\.(?=\s)|[a-z]\))\s*")
+
+
 @dataclass
 class _Candidate:
     score: float
@@ -224,41 +228,53 @@ class _Candidate:
 
 
 def _extract(question: str, hits: Sequence[Any], cover_score: float) -> Answer:
-    """The sentences of the best passages that share most with the question."""
+    """The sentences of the best passages that share most with the question.
+
+    Question terms are weighted by how rare they are among the candidate sentences
+    (local IDF): in "Wann ist die Hundesteuer fällig?" every passage mentions the
+    Hundesteuer, so "fällig" decides which sentence answers.
+    """
     question_terms = list(dict.fromkeys(analyze(question)))
-    candidates: list[_Candidate] = []
+    raw: list[tuple[int, str, set[str]]] = []
     for rank, hit in enumerate(hits[:EXTRACT_PASSAGES]):
-        header_terms = analyze(f"{hit.document_title} {hit.section}")
-        header = overlap_score(question_terms, header_terms)
+        header_terms = set(analyze(f"{hit.document_title} {hit.section}"))
         for sentence in split_sentences(hit.text):
             if looks_like_instruction(sentence):
                 continue
-            terms = analyze(sentence)
+            terms = set(analyze(sentence))
             if len(terms) < 3:
                 continue
-            value = (
-                overlap_score(question_terms, terms)
-                + 0.3 * header
-                + 0.25 / (1 + rank)
-                - (0.15 if len(sentence) > 600 else 0.0)
-            )
-            candidates.append(_Candidate(value, rank, sentence))
-    if not candidates:
+            # Header terms are kept apart (prefixed) so that they count less.
+            raw.append((rank, sentence, terms | {f"\x00{t}" for t in header_terms}))
+    if not raw:
         return Answer(question, REFUSAL_TEXT, refused=True, coverage=cover_score)
+    weights = {
+        term: math.log(1 + len(raw) / (1 + sum(term in terms for _r, _s, terms in raw)))
+        for term in question_terms
+    }
+    total = sum(weights.values()) or 1.0
+    candidates: list[_Candidate] = []
+    for rank, sentence, terms in raw:
+        in_sentence = sum(w for t, w in weights.items() if t in terms)
+        in_header = sum(w for t, w in weights.items() if f"\x00{t}" in terms and t not in terms)
+        value = (
+            in_sentence / total
+            + 0.3 * in_header / total
+            + 0.15 / (1 + rank)
+            - (0.15 if len(sentence) > 600 else 0.0)
+        )
+        candidates.append(_Candidate(value, rank, sentence))
     candidates.sort(key=lambda c: -c.score)
     best = candidates[0].score
     chosen: list[_Candidate] = []
     per_passage: dict[int, int] = {}
     for candidate in candidates:
-        if len(chosen) == EXTRACT_SENTENCES or candidate.score < 0.6 * best:
+        if len(chosen) == EXTRACT_SENTENCES or candidate.score < 0.75 * best:
             break
         if per_passage.get(candidate.passage, 0) == 2:
             continue
         chosen.append(candidate)
         per_passage[candidate.passage] = per_passage.get(candidate.passage, 0) + 1
-    # Keep document order within a passage, passages in order of relevance.
-    order = {c.passage: i for i, c in reversed(list(enumerate(chosen)))}
-    chosen.sort(key=lambda c: (order[c.passage], hits[c.passage].text.find(c.sentence)))
 
     numbering: dict[int, int] = {}
     citations: list[Citation] = []
@@ -270,7 +286,7 @@ def _extract(question: str, hits: Sequence[Any], cover_score: float) -> Answer:
         n = numbering[candidate.passage]
         citation = citations[n - 1]
         citation.quote = _join_quote(citation.quote, candidate.sentence)
-        pieces.append(f"{candidate.sentence} [{n}]")
+        pieces.append(f"{_ENUMERATOR.sub('', candidate.sentence)} [{n}]")
     return Answer(
         question,
         " ".join(pieces),

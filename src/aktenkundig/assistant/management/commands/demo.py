@@ -59,6 +59,7 @@ class Command(BaseCommand):
         """Default tenant, public collection "Musterhausen" (offen), sample documents
         ingested; running it again changes nothing."""
         from aktenkundig.documents.services import ingest_paths
+        from aktenkundig.search.services import embed_pending, wait_for_background_embeddings
 
         folder = sample_dir()
         if not folder.is_dir():
@@ -72,6 +73,9 @@ class Command(BaseCommand):
             for result in report.failed:
                 self.stderr.write(result.describe())
             raise CommandError("Nicht alle Beispieldokumente ließen sich einlesen.")
+        # Vectors for hybrid search; a no-op when a background worker got there first.
+        wait_for_background_embeddings()
+        embed_pending(tenant=tenant)
         if report.new or report.replaced:
             self.stdout.write(
                 f"Beispieldokumente der Gemeinde Musterhausen eingelesen ({report.summary()})."
