@@ -1,9 +1,8 @@
 """Keeping citizens' personal data out of what the chatbot stores.
 
-:func:`redact` is the one function every stored citizen text passes through.
-It uses the privacy app's detector when that is installed and otherwise the
-patterns below (e-mail, phone, IBAN, street address, names after "ich heiße"),
-which are a floor, not a replacement for NER.
+:func:`redact` is the one function every stored citizen text passes through:
+the privacy app's detector first, then the patterns below (e-mail, phone, IBAN,
+street address, names after "ich heiße") as a floor for structured data.
 
 Contacts for a hand-over are personal data the citizen gave on purpose; they are
 encrypted with a key derived from the secret key and deleted on closure.
@@ -18,6 +17,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+
+from aktenkundig.core.models import Tenant
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("E-MAIL", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
@@ -52,18 +53,14 @@ def _pattern_redact(text: str) -> str:
     return text
 
 
-def redact(text: str) -> str:
-    """``text`` with personal data replaced by placeholders such as ``[E-MAIL]``."""
-    try:
-        from aktenkundig.privacy import services as privacy
-    except ImportError:
-        privacy = None
-    redactor = getattr(privacy, "redact_text", None) if privacy else None
-    if redactor is not None:
-        # The privacy detector finds names and places the patterns cannot; the
-        # patterns still run after it as a floor for structured data.
-        text = redactor(text)
-    return _pattern_redact(text)
+def redact(text: str, tenant: Tenant | None = None) -> str:
+    """``text`` with personal data replaced by type placeholders such as
+    ``[PERSON]`` or ``[E-MAIL]``: irreversible, nothing to re-identify later."""
+    from aktenkundig.privacy.pseudonymize import redact as privacy_redact
+
+    # The privacy app's detector (recognizers + German NER) finds names and
+    # places; the patterns then run as a floor for structured data.
+    return _pattern_redact(privacy_redact(text, tenant).text)
 
 
 def _fernet() -> Fernet:

@@ -166,7 +166,7 @@ def ask(
         result = CitizenAnswer(text_for(POLITE_REFUSAL, language), False, language)
         outcome = Outcome.OFFENSIVE
     else:
-        stored_question = pii.redact(text)
+        stored_question = pii.redact(text, tenant)
         result = answer_public(
             stored_question,
             tenant=tenant,
@@ -279,7 +279,7 @@ def request_handover(
         channel=channel,
         contact_encrypted=pii.encrypt_contact(contact),
         consent_at=timezone.now(),
-        note=pii.redact(note),
+        note=pii.redact(note, session.tenant),
         transcript=transcript,
         language=session.language,
     )
