@@ -155,6 +155,28 @@ SETTINGS: tuple[Setting, ...] = (
         "governance/data/ai_act.toml); use it when dates change by law.",
     ),
     Setting(
+        "AKTENKUNDIG_CITIZEN_RATE_IP",
+        "30/60",
+        "Citizen chatbot: questions allowed per client IP address, as count/seconds.",
+    ),
+    Setting(
+        "AKTENKUNDIG_CITIZEN_RATE_SESSION",
+        "10/60",
+        "Citizen chatbot: questions allowed per conversation, as count/seconds.",
+    ),
+    Setting(
+        "AKTENKUNDIG_CITIZEN_MAX_MESSAGE_CHARS",
+        "1000",
+        "Citizen chatbot: longest message accepted, in characters.",
+    ),
+    Setting(
+        "AKTENKUNDIG_CITIZEN_CLIENT_IP_HEADER",
+        "",
+        "Citizen chatbot behind a reverse proxy: the request header holding the client "
+        "address, e.g. X-Real-IP (first entry is used for X-Forwarded-For). Empty: the "
+        "TCP peer address. Set it only if the proxy overwrites that header.",
+    ),
+    Setting(
         "AKTENKUNDIG_OIDC_ISSUER",
         "",
         "OpenID Connect issuer URL (e.g. Keycloak realm). Empty: local accounts only.",
