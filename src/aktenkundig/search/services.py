@@ -154,8 +154,10 @@ def _dense(query: str, tenant_id: int, collection_ids: list[int], depth: int):
 
 
 def _hits(ranked: Sequence[tuple[int, float]], terms: list[str], tenant: Tenant) -> list[SearchHit]:
-    chunks = Chunk.objects.filter(tenant=tenant, pk__in=[i for i, _ in ranked]).select_related(
-        "document", "document__collection"
+    chunks = (
+        Chunk.objects.filter(tenant=tenant, pk__in=[i for i, _ in ranked])
+        .select_related("document", "document__collection")
+        .order_by()
     )
     by_id = {c.pk: c for c in chunks}
     hits = []
