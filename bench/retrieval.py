@@ -257,6 +257,7 @@ def run_speed(cache: VectorCache, laws: int, embed_sample: int) -> None:
         shutil.copy(folder / "index.md", target)
         words += len(target.read_text().split())
     tenant, collection, seconds = ingest_folder(staging, "Bundesgesetze")
+    shutil.rmtree(staging, ignore_errors=True)
     chunks = list(Chunk.objects.filter(collection=collection).select_related("document"))
     print(f"\nBundesgesetze: {len(folders)} laws, {words} words, {len(chunks)} chunks")
     print(f"  ingestion without embeddings: {seconds:.1f} s = {words / seconds:,.0f} words/s, "
