@@ -50,7 +50,9 @@ class ChunkVector(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["collection", "tenant"])]
+        # Covers the per-collection change check of the SQLite vector cache (the chunk
+        # id is the rowid, so it is in the index too): no table rows are read for it.
+        indexes = [models.Index(fields=["collection", "tenant", "model"])]
 
     def __str__(self) -> str:
         return f"{self.model} vector of chunk {self.chunk_id}"
