@@ -170,7 +170,7 @@ def stream_answer(
         level = level_of(hits[:PROMPT_PASSAGES])
         if gateway.is_available(level):
             generated = yield from _generate(
-                question, hits[:PROMPT_PASSAGES], level, conversation_key, cover.score
+                question, hits[:PROMPT_PASSAGES], level, conversation_key, cover.score, tenant
             )
             if isinstance(generated, Answer):
                 yield "citations", generated.citations
@@ -326,6 +326,7 @@ def _generate(
     level: int,
     conversation_key: str,
     cover_score: float,
+    tenant: Tenant | None = None,
 ) -> Iterator[Event]:
     """Stream verified sentences. Returns the :class:`Answer`, or a notice (str) when
     the caller should answer extractively instead."""
@@ -369,6 +370,7 @@ def _generate(
             conversation_key=conversation_key,
             purpose="assistant.answer",
             stream=True,
+            context={"tenant": tenant},
         )
         for delta in completion:
             buffer += delta
