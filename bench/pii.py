@@ -636,7 +636,8 @@ def main() -> None:
     import django
 
     django.setup()
-    rng = random.Random(5)
+    # A seed never looked at while writing the recognizers (5 was used for error analysis).
+    rng = random.Random(20241)
     letters = [letter(rng) for _ in range(args.letters)]
     systems: list[tuple[str, Detector]] = [("aktenkundig", detect)]
     if not args.no_baseline:
