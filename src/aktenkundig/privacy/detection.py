@@ -105,14 +105,19 @@ class BlankGermanNlpEngine(NlpEngine):
         if self.nlp is None:
             self.load()
         doc = self.nlp(text)
-        return NlpArtifacts(
+        # One pass over the spaCy tokens (creating Token objects is the costly part);
+        # the NER recognizer reuses ``plain_tokens`` instead of iterating again.
+        plain = [(t.text, t.idx, t.whitespace_, t.is_space) for t in doc]
+        artifacts = NlpArtifacts(
             entities=[],
             tokens=doc,
-            tokens_indices=[t.idx for t in doc],
-            lemmas=[t.lower_ for t in doc],
+            tokens_indices=[p[1] for p in plain],
+            lemmas=[p[0].lower() for p in plain],
             nlp_engine=self,
             language=language,
         )
+        artifacts.plain_tokens = plain
+        return artifacts
 
     def process_batch(
         self, texts: Iterable[str], language: str, batch_size: int = 1, n_process: int = 1, **kw

@@ -389,33 +389,32 @@ class PersonRecognizer(EntityRecognizer):
         return [r for r in results if r.entity_type in entities]
 
     def _model_results(self, nlp_artifacts: NlpArtifacts) -> Iterable[RecognizerResult]:
-        doc = nlp_artifacts.tokens
-        sentence: list = []
-        for token in [*doc, None]:
-            boundary = token is None or token.is_space or "\n" in token.whitespace_
-            if token is not None and not token.is_space:
+        plain = getattr(nlp_artifacts, "plain_tokens", None)
+        if plain is None:
+            plain = [(t.text, t.idx, t.whitespace_, t.is_space) for t in nlp_artifacts.tokens]
+        sentence: list[tuple[str, int, str, bool]] = []
+        for token in [*plain, None]:
+            boundary = token is None or token[3] or "\n" in token[2]
+            if token is not None and not token[3]:
                 sentence.append(token)
-            if (
-                boundary
-                or (token is not None and token.text in {".", "!", "?", ";"})
-                or len(sentence) >= 80
-            ):
+            if boundary or token[0] in {".", "!", "?", ";"} or len(sentence) >= 80:
                 if sentence:
-                    for span in self._tagger.tag([t.text for t in sentence]):
-                        first, last = sentence[span.start], sentence[span.end - 1]
-                        if (
-                            span.label == "PER"
-                            and span.end - span.start == 1
-                            and (first.text in _NOT_NAMES or first.text in _COMMON_NOUNS)
-                        ):
-                            continue
-                        yield RecognizerResult(
-                            self.LABELS[span.label],
-                            first.idx,
-                            last.idx + len(last.text),
-                            round(0.5 + 0.45 * span.score, 3),
-                        )
+                    yield from self._tag(sentence)
                 sentence = []
+
+    def _tag(self, sentence: list[tuple[str, int, str, bool]]) -> Iterable[RecognizerResult]:
+        for span in self._tagger.tag([t[0] for t in sentence]):
+            first, last = sentence[span.start], sentence[span.end - 1]
+            if span.label == "PER" and span.end - span.start == 1 and (
+                first[0] in _NOT_NAMES or first[0] in _COMMON_NOUNS
+            ):
+                continue
+            yield RecognizerResult(
+                self.LABELS[span.label],
+                first[1],
+                last[1] + len(last[0]),
+                round(0.5 + 0.45 * span.score, 3),
+            )
 
     @staticmethod
     def _gazetteer_pairs(text: str) -> Iterable[RecognizerResult]:
