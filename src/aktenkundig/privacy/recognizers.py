@@ -405,8 +405,10 @@ class PersonRecognizer(EntityRecognizer):
     def _tag(self, sentence: list[tuple[str, int, str, bool]]) -> Iterable[RecognizerResult]:
         for span in self._tagger.tag([t[0] for t in sentence]):
             first, last = sentence[span.start], sentence[span.end - 1]
-            if span.label == "PER" and span.end - span.start == 1 and (
-                first[0] in _NOT_NAMES or first[0] in _COMMON_NOUNS
+            if (
+                span.label == "PER"
+                and span.end - span.start == 1
+                and (first[0] in _NOT_NAMES or first[0] in _COMMON_NOUNS)
             ):
                 continue
             yield RecognizerResult(
