@@ -120,6 +120,12 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
     ),
     Setting(
+        "AKTENKUNDIG_TEST_ALLOWED_HOSTS",
+        "",
+        "Test suite only: comma-separated hosts besides loopback that tests may connect "
+        "to (the egress guard fails every other outbound connection).",
+    ),
+    Setting(
         "AKTENKUNDIG_OIDC_ISSUER",
         "",
         "OpenID Connect issuer URL (e.g. Keycloak realm). Empty: local accounts only.",
