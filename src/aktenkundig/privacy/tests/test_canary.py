@@ -92,7 +92,8 @@ def test_llm_sees_only_placeholders_user_sees_real_values(proxied_llm, caplog):
     caplog.set_level(logging.DEBUG)
     tenant = get_tenant()
     collection = get_or_create_collection(tenant, "Widersprüche", AccessLevel.VERTRAULICH)
-    assert ingest_file(FIXTURE, collection).ok
+    ingested = ingest_file(FIXTURE, collection)
+    assert ingested.status == "new", ingested.describe()
 
     result = answer(
         "Auf welches Konto soll Frau Ottilie Zwiebelkorn die Erstattung der Trauerhalle bekommen?",
