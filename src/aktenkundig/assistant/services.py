@@ -36,6 +36,7 @@ from aktenkundig.assistant.text import (
     split_sentences,
     strip_markers,
     support,
+    with_markers,
 )
 from aktenkundig.core.models import AccessLevel, Tenant
 from aktenkundig.llm import gateway
@@ -286,7 +287,7 @@ def _extract(question: str, hits: Sequence[Any], cover_score: float) -> Answer:
         n = numbering[candidate.passage]
         citation = citations[n - 1]
         citation.quote = _join_quote(citation.quote, candidate.sentence)
-        pieces.append(f"{_ENUMERATOR.sub('', candidate.sentence)} [{n}]")
+        pieces.append(with_markers(_ENUMERATOR.sub("", candidate.sentence), [n]))
     return Answer(
         question,
         " ".join(pieces),
@@ -359,8 +360,7 @@ def _generate(
             citation = citations[numbering[n - 1] - 1]
             if not citation.quote:
                 citation.quote = _best_quote(claim, hits[n - 1].text)
-        marks = "".join(f"[{numbering[n - 1]}]" for n in useful)
-        return f"{claim} {marks}"
+        return with_markers(claim, [numbering[n - 1] for n in useful])
 
     try:
         completion = gateway.complete(
