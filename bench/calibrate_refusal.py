@@ -225,7 +225,9 @@ def main() -> None:
     for label, questions in ((True, answerable_q), (False, unanswerable_q)):
         for question in questions:
             hits = retrieve(question, tenant=tenant, collections=[collection])
-            lexical, semantic, _best = coverage.features(question, hits)
+            lexical, semantic, _best = coverage.features(
+                question, hits, tenant=tenant, collections=[collection]
+            )
             rows.append((lexical, semantic))
             labels.append(label)
     elapsed = time.monotonic() - started

@@ -155,7 +155,7 @@ def stream_answer(
     then ``("done", Answer)``. Raises :class:`InvalidQuestion` before any event."""
     question = _validate(question)
     hits = retrieve(question, tenant=tenant, collections=collections)
-    cover = coverage.assess(question, hits)
+    cover = coverage.assess(question, hits, tenant=tenant, collections=collections)
     if not cover.covered:
         logger.info("assistant refused (coverage %.2f)", cover.score)
         result = Answer(question, REFUSAL_TEXT, refused=True, coverage=cover.score)
