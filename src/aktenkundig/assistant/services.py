@@ -32,6 +32,7 @@ from aktenkundig.assistant.prompt import NOT_COVERED, build_messages
 from aktenkundig.assistant.text import (
     looks_like_instruction,
     markers,
+    neutralise_instructions,
     overlap_score,
     split_sentences,
     strip_markers,
@@ -40,6 +41,7 @@ from aktenkundig.assistant.text import (
 )
 from aktenkundig.core.models import AccessLevel, Tenant
 from aktenkundig.llm import gateway
+from aktenkundig.llm.backends import configured_backends
 from aktenkundig.search.analyzer import analyze
 
 logger = logging.getLogger(__name__)
@@ -178,7 +180,7 @@ def stream_answer(
                 yield "done", generated
                 return
             notice = generated
-        elif use_llm:
+        elif use_llm or configured_backends():
             notice = _why_no_llm(level)
     result = _extract(question, hits, cover.score)
     result.notice = notice
@@ -207,11 +209,18 @@ def _validate(question: str) -> str:
     return question
 
 
+FALLBACK_NOTE = "Die Antwort besteht daher aus wörtlichen Zitaten (extraktive Antwort)."
+
+
+def _fallback(reason: str) -> str:
+    return f"{reason} {FALLBACK_NOTE}"
+
+
 def _why_no_llm(level: int) -> str:
     try:
         gateway.select_backend(level)
     except gateway.LLMError as error:
-        return f"{error} Extraktive Antwort."
+        return _fallback(str(error))
     return ""
 
 
@@ -331,7 +340,8 @@ def _generate(
     """Stream verified sentences. Returns the :class:`Answer`, or a notice (str) when
     the caller should answer extractively instead."""
     bar = coverage.calibration().support_bar
-    passages = [coverage.passage_text(hit) for hit in hits]
+    # Checked against what the model was shown: instruction-like sentences removed.
+    passages = [neutralise_instructions(coverage.passage_text(hit)) for hit in hits]
     numbering: dict[int, int] = {}  # prompt passage index -> citation number
     citations: list[Citation] = []
     kept: list[str] = []
@@ -390,7 +400,7 @@ def _generate(
     except gateway.LLMError as error:
         logger.warning("assistant: LLM failed: %s", error)
         if not kept:
-            return f"{error} Extraktive Antwort."
+            return _fallback(str(error))
         dropped_note = "Die Antwort wurde wegen eines Fehlers des Sprachmodells abgebrochen."
         return Answer(
             question,
@@ -405,10 +415,9 @@ def _generate(
         )
     if not kept:
         if NOT_COVERED in buffer:
-            return "Das Sprachmodell fand in den Auszügen keine Antwort; extraktive Antwort."
-        return (
-            "Die Antwort des Sprachmodells ließ sich nicht mit den Dokumenten belegen; "
-            "extraktive Antwort."
+            return _fallback("Das Sprachmodell fand in den Auszügen keine Antwort.")
+        return _fallback(
+            "Die Antwort des Sprachmodells ließ sich nicht mit den Dokumenten belegen."
         )
     notice = ""
     if dropped:

@@ -152,4 +152,4 @@ def test_classified_passages_do_not_go_to_a_less_trusted_model(db, llm_down, mon
     assert not result.generated and "144 Euro" in result.text
     # Refused by routing before any connection (the server would be unreachable).
     assert "nicht erreichbar" not in result.notice
-    assert "nicht" in result.notice and "freigegeben" in result.notice
+    assert "vertraulich" in result.notice and "freigegeben" in result.notice
