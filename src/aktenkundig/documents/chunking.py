@@ -107,6 +107,7 @@ def _units(blocks: Iterable[Block], title: str | None) -> list[_Unit]:
     units: list[_Unit] = []
     path: list[tuple[int, str]] = []
     title_key = _normal(title or "")
+    title_left = title_key
     offset = 0
     current: _Unit | None = None
     pending_label: tuple[int, str, int] | None = None  # "§ 5" alone, title on next line
@@ -152,14 +153,19 @@ def _units(blocks: Iterable[Block], title: str | None) -> list[_Unit]:
                 else:
                     push(rank, label)
                 continue
+            line_key = _normal(stripped)
             if (
                 not units
                 and current is None
-                and title_key
-                and _normal(stripped) == title_key
+                and title_left
+                and line_key
+                and (title_left == line_key or title_left.startswith(line_key + " "))
                 and stripped[-1] not in ".!?"
             ):
-                continue  # the title standing alone on top; it is on the Document
+                # The title on top (possibly wrapped over lines) is on the Document.
+                title_left = title_left[len(line_key) :].strip()
+                continue
+            title_left = ""
             absatz = _ABSATZ.match(stripped)
             if absatz:
                 push(_RANK_ABSATZ, f"({absatz.group('label')})")

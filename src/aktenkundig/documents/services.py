@@ -117,11 +117,16 @@ def max_bytes() -> int:
     return settings.MAX_UPLOAD_BYTES
 
 
+def _human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB".replace(".", ",").replace(",0 MB", " MB")
+    return f"{max(1, round(size / 1024))} KB"
+
+
 def _too_large(size: int) -> str:
-    limit = max_bytes() / (1024 * 1024)
     return (
-        f"Die Datei ist zu groß ({size / (1024 * 1024):.1f} MB; erlaubt sind höchstens "
-        f"{limit:g} MB)."
+        f"Die Datei ist zu groß ({_human_size(size)}; erlaubt sind höchstens "
+        f"{_human_size(max_bytes())})."
     )
 
 

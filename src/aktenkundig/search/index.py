@@ -271,6 +271,18 @@ def has_vectors(tenant_id: int, collection_ids: Sequence[int]) -> bool:
     ).exists()
 
 
+def without_vectors(chunk_ids: Sequence[int], model: str) -> set[int]:
+    """Those of ``chunk_ids`` that have no vector from ``model`` yet."""
+    from aktenkundig.search.models import ChunkVector
+
+    have = set(
+        ChunkVector.objects.filter(chunk_id__in=list(chunk_ids), model=model).values_list(
+            "chunk_id", flat=True
+        )
+    )
+    return set(chunk_ids) - have
+
+
 def dense(
     query_vector: np.ndarray,
     *,

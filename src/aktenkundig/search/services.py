@@ -76,6 +76,29 @@ def rrf(rankings: Sequence[tuple[Sequence[int], float]], k: int = RRF_K) -> list
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
+def fuse(
+    lexical: Sequence[tuple[int, float]],
+    semantic: Sequence[tuple[int, float]],
+    unembedded: set[int] = frozenset(),  # type: ignore[assignment]
+    *,
+    k: int = RRF_K,
+    bm25_weight: float = BM25_WEIGHT,
+    dense_weight: float = DENSE_WEIGHT,
+) -> list[tuple[int, float]]:
+    """Weighted RRF of the BM25 and dense rankings.
+
+    A chunk that has no vector yet cannot appear in the dense list; it is given its
+    lexical rank there too, so that a fresh upload is not pushed down by older,
+    embedded chunks while its vectors are computed.
+    """
+    lexical_ids = [i for i, _ in lexical]
+    scores = dict(rrf([(lexical_ids, bm25_weight), ([i for i, _ in semantic], dense_weight)], k))
+    for rank, chunk_id in enumerate(lexical_ids, start=1):
+        if chunk_id in unembedded:
+            scores[chunk_id] += dense_weight / (k + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
 def search(
     query: str,
     *,
@@ -101,8 +124,9 @@ def search(
     semantic: list[tuple[int, float]] = []
     if mode in ("hybrid", "bm25"):
         lexical = index.bm25(terms, tenant_id=tenant.pk, collection_ids=collection_ids, limit=depth)
+    model = ""
     if mode in ("hybrid", "dense"):
-        semantic = _dense(query, tenant.pk, collection_ids, depth)
+        semantic, model = _dense(query, tenant.pk, collection_ids, depth)
     if mode == "bm25":
         ranked = lexical[:limit]
     elif mode == "dense":
@@ -110,22 +134,23 @@ def search(
     elif not semantic:
         ranked = lexical[:limit]
     else:
-        ranked = rrf(
-            [([i for i, _ in lexical], BM25_WEIGHT), ([i for i, _ in semantic], DENSE_WEIGHT)]
-        )[:limit]
+        ranked = fuse(lexical, semantic, index.without_vectors([i for i, _ in lexical], model))
+        ranked = ranked[:limit]
     return _hits(ranked, terms, tenant)
 
 
 def _dense(query: str, tenant_id: int, collection_ids: list[int], depth: int):
+    """(ranked (id, similarity), encoder name); nothing while no vector exists."""
     from aktenkundig.search.embedding import get_encoder
 
     if not index.has_vectors(tenant_id, collection_ids):
-        return []
+        return [], ""
     encoder = get_encoder()
     vector = encoder.embed_query(query)
-    return index.dense(
+    ranked = index.dense(
         vector, tenant_id=tenant_id, collection_ids=collection_ids, model=encoder.name, limit=depth
     )
+    return ranked, encoder.name
 
 
 def _hits(ranked: Sequence[tuple[int, float]], terms: list[str], tenant: Tenant) -> list[SearchHit]:

@@ -186,3 +186,80 @@ def test_upload_is_sniffed_stored_and_processed(collection, signal_log):
     assert document.chunks.count() == 2 and signal_log[0][0] == "chunks_replaced"
     # the same bytes again are the same document
     assert store_upload(SimpleUploadedFile("x.md", SATZUNG_V1.encode()), collection) == document
+
+
+@pytest.mark.django_db
+def test_upload_refuses_unsupported_and_oversized_files(collection, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aktenkundig.documents.extract import ExtractionError
+    from aktenkundig.documents.tests.conftest import FIXTURES
+
+    xlsx = SimpleUploadedFile("tabelle.xlsx", (FIXTURES / "tabelle.xlsx").read_bytes())
+    with pytest.raises(ExtractionError, match=r"^Dateityp \.xlsx wird nicht unterstützt\.$"):
+        store_upload(xlsx, collection)
+    disguised = SimpleUploadedFile("bescheid.pdf", b"MZ\x90\x00\x03\x00 kein PDF")
+    with pytest.raises(ExtractionError, match="kein gültiges PDF"):
+        store_upload(disguised, collection)
+    settings.MAX_UPLOAD_BYTES = 10
+    with pytest.raises(ExtractionError, match="zu groß"):
+        store_upload(SimpleUploadedFile("a.txt", b"x" * 11), collection)
+    assert not Document.objects.exists()
+    assert not default_storage.exists("") or not default_storage.listdir("")[1]
+
+
+@pytest.mark.django_db
+def test_upload_that_cannot_be_read_is_marked_failed_with_reason(collection):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aktenkundig.documents.tests.conftest import FIXTURES
+
+    data = (FIXTURES / "verschluesselt.pdf").read_bytes()
+    document = process_document(store_upload(SimpleUploadedFile("v.pdf", data), collection))
+    assert document.status == DocumentStatus.FAILED
+    assert document.error == "Das PDF ist passwortgeschützt (verschlüsselt)."
+    assert not document.chunks.exists()
+    assert default_storage.exists(document.original.name)  # kept: a person may fix it
+
+
+@pytest.mark.django_db
+def test_new_upload_with_same_name_replaces_the_older_document(
+    collection, signal_log, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    old = process_document(
+        store_upload(SimpleUploadedFile("hundesteuer.md", SATZUNG_V1.encode()), collection)
+    )
+    new = store_upload(SimpleUploadedFile("hundesteuer.md", SATZUNG_V2.encode()), collection)
+    assert Document.objects.count() == 2  # the old one stays searchable until the new is ready
+    with django_capture_on_commit_callbacks(execute=True):
+        process_document(new)
+    assert list(Document.objects.all()) == [new]
+    assert not default_storage.exists(old.original.name)
+    assert ("document_deleted", old.pk, 2) in signal_log
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_scanned_pdf_upload_goes_through_ocr_in_the_background_task(collection):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from aktenkundig.documents.tasks import process_document_task
+    from aktenkundig.documents.tests.conftest import FIXTURES
+
+    document = store_upload(
+        SimpleUploadedFile("scan.pdf", (FIXTURES / "scan_brief.pdf").read_bytes()), collection
+    )
+    with CaptureQueriesContext(connection) as queries:
+        result = process_document_task.enqueue(document.pk)
+    assert result.return_value == DocumentStatus.INDEXED
+    document.refresh_from_db()
+    assert document.title == "Anmeldung Ihres Hundes zur Hundesteuer"
+    assert document.page_count == 1 and str(document.document_date) == "2024-10-18"
+    chunk = document.chunks.get()
+    assert chunk.page == 1 and "Steuermarke" in chunk.text
+    # the status said "ocr" while tesseract ran, so people see why it takes a while
+    assert any("'ocr'" in query["sql"] for query in queries.captured_queries)

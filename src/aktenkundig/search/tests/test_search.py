@@ -205,3 +205,37 @@ def test_cli_errors_are_german(tenant, satzungen):
         call_command("search", "Hund", "--collection", "Gibtsnicht")
     with pytest.raises(CommandError, match="Suchanfrage"):
         call_command("search", "--collection", "Satzungen")
+
+
+def test_ingestion_indexes_in_the_same_transaction(tenant, tmp_path):
+    from aktenkundig.documents.services import delete_document, ingest_file
+
+    collection = make_collection(tenant, "Ortsrecht")
+    source = tmp_path / "hundesteuer.md"
+    source.write_text(
+        "# Hundesteuersatzung\n\n## § 5 Steuersatz\n\nDie Steuer beträgt 120,00 € je Hund.\n",
+        encoding="utf-8",
+    )
+    result = ingest_file(source, collection)
+    hits = search("Hundesteuer 120 Euro", tenant=tenant, collections=[collection])
+    assert hits and hits[0].document_id == result.document.pk
+    assert hits[0].source_path == str(source)
+    source.write_text("# Hundesteuersatzung\n\n## § 6 Befreiung\n\nBlindenhunde sind frei.\n")
+    ingest_file(source, collection)
+    assert search("120 Euro", tenant=tenant, mode="bm25") == []
+    assert "Befreiung" in search("Blindenhund", tenant=tenant)[0].section
+    delete_document(result.document)
+    assert search("Blindenhund", tenant=tenant) == []
+
+
+def test_reindex_rebuilds_a_lost_index(tenant, satzungen):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DELETE FROM search_lexicalentry")
+        else:
+            cursor.execute("DELETE FROM search_fts")
+    assert search("Hundesteuer", tenant=tenant, mode="bm25") == []
+    call_command("reindex")
+    assert search("Hundesteuer", tenant=tenant, mode="bm25")[0].document_title == (
+        "Hundesteuersatzung"
+    )
