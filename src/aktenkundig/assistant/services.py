@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from aktenkundig import config
 from aktenkundig.assistant import coverage
 from aktenkundig.assistant.prompt import NOT_COVERED, build_messages
 from aktenkundig.assistant.text import (
@@ -53,7 +54,6 @@ REFUSAL_TEXT = (
 )
 MAX_QUESTION_CHARS = 2000
 RETRIEVE = 8  # passages retrieved
-PROMPT_PASSAGES = 5  # passages shown to the model
 EXTRACT_PASSAGES = 4  # passages sentences are extracted from
 EXTRACT_SENTENCES = 3
 QUOTE_CHARS = 300
@@ -170,10 +170,11 @@ def stream_answer(
 
     notice = ""
     if use_llm is not False:
-        level = level_of(hits[:PROMPT_PASSAGES])
+        shown = hits[: max(1, config.get_int("AKTENKUNDIG_LLM_PASSAGES"))]
+        level = level_of(shown)
         if gateway.is_available(level):
             generated = yield from _generate(
-                question, hits[:PROMPT_PASSAGES], level, conversation_key, cover.score, tenant
+                question, shown, level, conversation_key, cover.score, tenant
             )
             if isinstance(generated, Answer):
                 yield "citations", generated.citations

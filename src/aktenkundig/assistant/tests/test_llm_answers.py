@@ -10,11 +10,18 @@ import re
 
 import pytest
 
+from aktenkundig.assistant import coverage
 from aktenkundig.assistant.services import answer, stream_answer
-from aktenkundig.assistant.text import INJECTION_PLACEHOLDER, markers, split_sentences
+from aktenkundig.assistant.text import (
+    INJECTION_PLACEHOLDER,
+    markers,
+    split_sentences,
+    strip_markers,
+)
 from aktenkundig.assistant.text import support as support_of
 from aktenkundig.core.models import AccessLevel
 from aktenkundig.core.services import get_or_create_collection
+from aktenkundig.documents.models import Chunk
 from aktenkundig.llm import gateway
 
 from .conftest import HUNDESTEUER, ingest_fixtures
@@ -88,9 +95,10 @@ def test_only_supported_sentences_with_valid_markers_survive(lindenau, llm_backe
     assert '<auszug nr="1"' in hook.prompts[0] and HUNDESTEUER in hook.prompts[0]
 
 
-def test_free_generation_is_verified(lindenau, llm_backend):
+def test_free_generation_is_verified(lindenau, llm_backend, monkeypatch):
     """Whatever SmolLM2 writes: what comes out is cited and supported, or the answer
     falls back to quoting the documents with a notice."""
+    monkeypatch.setenv("AKTENKUNDIG_LLM_MAX_TOKENS", "48")
     result = answer(HUNDESTEUER, tenant=lindenau.tenant)
     assert not result.refused and result.text
     if not result.generated:
@@ -100,15 +108,15 @@ def test_free_generation_is_verified(lindenau, llm_backend):
         cited = markers(sentence)
         assert cited and set(cited) <= numbers
         if result.generated:
-            quotes = [c.quote for c in result.citations if c.n in cited]
-            assert quotes and all(quotes)
+            # Re-check independently: the cited chunks, as stored, back the sentence.
+            chunks = Chunk.objects.filter(
+                pk__in=[c.chunk_id for c in result.citations if c.n in cited]
+            ).select_related("document")
+            texts = [f"{c.document.title} > {c.section}\n{c.text}" for c in chunks]
+            backing = support_of(strip_markers(sentence), texts)
+            assert backing.ok(coverage.calibration().support_bar), sentence
     for citation in result.citations:
         assert citation.path.endswith(".md")
-    if result.generated:
-        assert all(
-            support_of(re.sub(r"\[\d+\]", "", s), []).coverage == 0
-            for s in split_sentences(result.text)
-        )  # sanity: support needs passages
 
 
 def test_falls_back_to_extractive_when_the_server_is_down(lindenau, llm_down):
