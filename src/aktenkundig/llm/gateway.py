@@ -154,13 +154,16 @@ def complete(
     temperature: float = 0.1,
     response_format: dict[str, Any] | None = None,
     backend: Backend | None = None,
+    context: dict[str, Any] | None = None,
 ) -> Completion:
     """Send ``messages`` (OpenAI chat format) to a model allowed for ``data_level``.
 
     ``data_level``: the highest classification of anything in ``messages``.
     ``conversation_key``: stable key of the case or conversation, so that
     pseudonyms stay consistent across turns. ``purpose``: short tag for the
-    audit trail ("assistant.answer", "citizen.chat", ...).
+    audit trail ("assistant.answer", "citizen.chat", ...). ``context``: seeds
+    ``LLMRequest.context`` for the hooks; the privacy hook reads ``tenant`` (whose
+    vault and policy apply) and ``user`` (whose role decides re-identification).
 
     With ``stream=False`` the request completes before this returns; with
     ``stream=True`` errors may also surface while iterating. Both raise
@@ -173,6 +176,7 @@ def complete(
         backend=chosen,
         conversation_key=conversation_key,
         purpose=purpose,
+        context=dict(context or {}),
     )
     for hook in list(_HOOKS):
         hook.before(request)

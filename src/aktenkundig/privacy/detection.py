@@ -22,7 +22,12 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
+from presidio_analyzer import (
+    AnalyzerEngine,
+    EntityRecognizer,
+    RecognizerRegistry,
+    RecognizerResult,
+)
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 
@@ -105,14 +110,19 @@ class BlankGermanNlpEngine(NlpEngine):
         if self.nlp is None:
             self.load()
         doc = self.nlp(text)
-        return NlpArtifacts(
+        # One pass over the spaCy tokens (creating Token objects is the costly part);
+        # the NER recognizer reuses ``plain_tokens`` instead of iterating again.
+        plain = [(t.text, t.idx, t.whitespace_, t.is_space) for t in doc]
+        artifacts = NlpArtifacts(
             entities=[],
             tokens=doc,
-            tokens_indices=[t.idx for t in doc],
-            lemmas=[t.lower_ for t in doc],
+            tokens_indices=[p[1] for p in plain],
+            lemmas=[p[0].lower() for p in plain],
             nlp_engine=self,
             language=language,
         )
+        artifacts.plain_tokens = plain
+        return artifacts
 
     def process_batch(
         self, texts: Iterable[str], language: str, batch_size: int = 1, n_process: int = 1, **kw
@@ -137,6 +147,19 @@ class FastContextEnhancer(LemmaContextAwareEnhancer):
     """Presidio's context enhancer, but linear: the stock one scans every token of
     the text for every match (quadratic; 1 kB/s on a 200 kB file). Here the match's
     token is found by bisection and keywords are looked up in a set."""
+
+    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+        # Presidio deep-copies every result first; most of ours (NER, rules) come from
+        # recognizers without context words, so only the others go through it.
+        key = RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
+        with_context = {r.id for r in recognizers if r.context}
+        needs = [r for r in raw_results if (r.recognition_metadata or {}).get(key) in with_context]
+        rest = [
+            r for r in raw_results if (r.recognition_metadata or {}).get(key) not in with_context
+        ]
+        return rest + super().enhance_using_context(
+            text, needs, nlp_artifacts, recognizers, context
+        )
 
     def _extract_surrounding_words(self, nlp_artifacts: NlpArtifacts, word: str, start: int):
         if not nlp_artifacts.tokens:

@@ -18,8 +18,12 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+
+# Feature caches are per word; bounded so that a long-running server cannot grow
+# them without limit on arbitrary input.
+_WORD_CACHE = 100_000
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MODEL_PATH = DATA_DIR / "ner_de.crfsuite"
@@ -104,7 +108,7 @@ def places() -> frozenset[str]:
     return _wordlist("places.txt")
 
 
-@cache
+@lru_cache(maxsize=_WORD_CACHE)
 def _shape(word: str) -> str:
     shape = word
     for pattern, char in _SHAPE_RE:
@@ -118,7 +122,7 @@ def _token_features(word: str) -> tuple[str, ...]:
     return _token_features_cached(word)
 
 
-@cache
+@lru_cache(maxsize=_WORD_CACHE)
 def _token_features_cached(word: str) -> tuple[str, ...]:
     lower = word.lower()
     feats = [
@@ -163,7 +167,7 @@ def _context_features(word: str) -> tuple[str, ...]:
     return _context_features_cached(word)
 
 
-@cache
+@lru_cache(maxsize=_WORD_CACHE)
 def _context_features_cached(word: str) -> tuple[str, ...]:
     return tuple(
         f
@@ -172,10 +176,15 @@ def _context_features_cached(word: str) -> tuple[str, ...]:
     )
 
 
+@lru_cache(maxsize=_WORD_CACHE)
+def _offset_features(word: str, offset: int) -> tuple[str, ...]:
+    prefix = f"{offset}:"
+    return tuple(prefix + f for f in _context_features_cached(word))
+
+
 def sentence_features(words: Sequence[str]) -> list[list[str]]:
     """CRF features for each token of one sentence."""
     own = [_token_features(w) for w in words]
-    ctx = [_context_features(w) for w in words]
     n = len(words)
     out: list[list[str]] = []
     for i in range(n):
@@ -187,8 +196,7 @@ def sentence_features(words: Sequence[str]) -> list[list[str]]:
         for offset in (-2, -1, 1, 2):
             j = i + offset
             if 0 <= j < n:
-                prefix = f"{offset}:"
-                feats.extend(prefix + f for f in ctx[j])
+                feats.extend(_offset_features(words[j], offset))
         if i > 0:
             feats.append("bg=" + words[i - 1].lower() + "|" + words[i].lower())
         out.append(feats)

@@ -210,16 +210,28 @@ def pseudonymize_texts(
         return [Result(text, [], {}) for text in texts]
     with transaction.atomic():
         mapping = load_mapping(tenant, scope, for_update=True)
-        results = [
-            Result(
-                _apply(text, entities, lambda e: mapping.placeholder_for(e.type, e.text)),
-                entities,
-                _counts(entities),
-            )
-            for text, entities in zip(texts, found, strict=True)
-        ]
+        results = _replace(texts, found, mapping)
         save_mapping(tenant, scope, mapping)
     return results
+
+
+def pseudonymize_with(
+    texts: Sequence[str], tenant: Tenant | None, mapping: Mapping, types=None
+) -> list[Result]:
+    """Like :func:`pseudonymize_texts` with an in-memory mapping (nothing stored)."""
+    found = [_personal(detect(text, tenant=tenant), types) for text in texts]
+    return _replace(texts, found, mapping)
+
+
+def _replace(texts: Sequence[str], found: Sequence[list[Entity]], mapping: Mapping):
+    return [
+        Result(
+            _apply(text, entities, lambda e: mapping.placeholder_for(e.type, e.text)),
+            entities,
+            _counts(entities),
+        )
+        for text, entities in zip(texts, found, strict=True)
+    ]
 
 
 def pseudonymize(text: str, tenant: Tenant, scope: str, types: frozenset[str] | None = None):

@@ -44,10 +44,10 @@ class GroupedTaxIdRecognizer(DeTaxIdRecognizer):
     """Steuer-ID, also written in groups ("12 345 678 901"); checksum validated."""
 
     PATTERNS = [
-        Pattern("Steuer-ID", r"(?<![\d/.-])[1-9]\d{10}(?![\d/.-])", 0.4),
+        Pattern("Steuer-ID", r"(?<![\d/.-])[1-9]\d{10}(?![\d/-]|\.\d)", 0.4),
         Pattern(
             "Steuer-ID (gruppiert)",
-            r"(?<![\d/.-])[1-9]\d[ .]\d{3}[ .]\d{3}[ .]\d{3}(?![\d/.-])",
+            r"(?<![\d/.-])[1-9]\d[ .]\d{3}[ .]\d{3}[ .]\d{3}(?![\d/-]|\.\d)",
             0.5,
         ),
     ]
@@ -174,7 +174,7 @@ class GermanPhoneRecognizer(PatternRecognizer):
     def __init__(self) -> None:
         super().__init__(
             supported_entity="PHONE",
-            patterns=[Pattern("Telefon", _PHONE_PATTERN, 0.45)],
+            patterns=[Pattern("Telefon", _PHONE_PATTERN, 0.5)],
             context=[
                 "tel",
                 "tel.",
@@ -264,7 +264,8 @@ _NOT_A_TOWN = (
     r"Seiten|Stunden|Minuten|Meter|Kilometer|Quadrat|Hektar|Prozent)"
 )
 _TOWN = (
-    rf"{_NOT_A_TOWN}[{_UPPER}][\wäöüß.-]+"
+    rf"{_NOT_A_TOWN}(?:(?:Bad|Sankt|St\.|Hansestadt|Lutherstadt|Markt|Neu|Alt|Groß|Klein|Ober|"
+    rf"Unter|Nieder|Hohen|Lutherstadt|Schwäbisch|Bergisch)\s)?[{_UPPER}][\wäöüß.-]+"
     rf"(?:\s(?:am|an\sder|im|in|bei|ob\sder|vor\sder|v\.\s?d\.)\s[{_UPPER}][\wäöüß.-]+"
     rf"|\s\([{_UPPER}][\wäöüß.\s]+\))?"
 )
@@ -292,18 +293,23 @@ def _german_context(recognizer: EntityRecognizer, words: Iterable[str]) -> Entit
 
 
 # Person names: titles and salutations are the strongest cue German letters give.
-_NAME = rf"[{_UPPER}][a-zäöüß]+(?:-[{_UPPER}][a-zäöüß]+)?"
-_PARTICLE = r"(?:von|van|de|zu|von\sder|von\sdem|vom|zur|ter|ten)"
-_TITLE_CUE = re.compile(
+_NAME = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
+_PARTICLE = r"(?:von|van|de|zu|von der|von dem|vom|zur|ter|ten)"
+_TITLE_CUE = regex.compile(
     r"(?<![\w])(?:Herrn?|Frau|Fr\.|Hr\.|Dr\.|Prof\.|Dipl\.-\w+\.?|RA|RAin|Rechtsanwalt|"
     r"Rechtsanwältin|Bürgermeister(?:in)?|Landrat|Landrätin)\s"
     r"(?:(?:Dr\.|Prof\.|med\.|rer\.\s?nat\.|h\.\s?c\.)\s)*"
-    rf"((?:[{_UPPER}]\.\s)?(?:{_NAME}\s)?(?:{_PARTICLE}\s)?{_NAME})"
+    rf"((?:\p{{Lu}}\. )?(?:{_NAME} )?(?:{_PARTICLE} )?{_NAME})"
 )
-_SIGNATURE_CUE = re.compile(
+# Forms: "Name, Vorname: Yılmaz, Ayşe"
+_FORM_CUE = regex.compile(
+    rf"(?:Name,\s?Vorname|Nachname,\s?Vorname|Familienname,\s?Vorname)[:\s]\s*"
+    rf"((?:{_PARTICLE} )?{_NAME}(?:-{_NAME})?, {_NAME}(?: {_NAME})?)"
+)
+_SIGNATURE_CUE = regex.compile(
     r"(?:Mit freundlichen Grüßen|Freundliche Grüße|Hochachtungsvoll|Viele Grüße|"
     r"Im Auftrag|Im Auftrage|i\.\s?A\.|gez\.|Unterschrift)[,.]?\s*\n+\s*(?:i\.\s?A\.\s*)?"
-    rf"((?:[{_UPPER}]\.\s)?{_NAME}(?:\s(?:{_PARTICLE}\s)?{_NAME})?)"
+    rf"((?:\p{{Lu}}\. )?{_NAME}(?: (?:{_PARTICLE} )?{_NAME})?)"
 )
 # Words that follow a title but are not names ("Frau Bürgermeisterin", "Herr Vorsitzender").
 _NOT_NAMES = frozenset(
@@ -371,7 +377,7 @@ class PersonRecognizer(EntityRecognizer):
         results: list[RecognizerResult] = []
         if self._use_model and nlp_artifacts is not None and nlp_artifacts.tokens is not None:
             results.extend(self._model_results(nlp_artifacts))
-        for cue in (_TITLE_CUE, _SIGNATURE_CUE):
+        for cue in (_TITLE_CUE, _SIGNATURE_CUE, _FORM_CUE):
             for match in cue.finditer(text):
                 start, end = match.span(1)
                 name = match.group(1)
@@ -383,27 +389,34 @@ class PersonRecognizer(EntityRecognizer):
         return [r for r in results if r.entity_type in entities]
 
     def _model_results(self, nlp_artifacts: NlpArtifacts) -> Iterable[RecognizerResult]:
-        doc = nlp_artifacts.tokens
-        sentence: list = []
-        for token in [*doc, None]:
-            boundary = token is None or token.is_space or "\n" in token.whitespace_
-            if token is not None and not token.is_space:
+        plain = getattr(nlp_artifacts, "plain_tokens", None)
+        if plain is None:
+            plain = [(t.text, t.idx, t.whitespace_, t.is_space) for t in nlp_artifacts.tokens]
+        sentence: list[tuple[str, int, str, bool]] = []
+        for token in [*plain, None]:
+            boundary = token is None or token[3] or "\n" in token[2]
+            if token is not None and not token[3]:
                 sentence.append(token)
-            if (
-                boundary
-                or (token is not None and token.text in {".", "!", "?", ";"})
-                or len(sentence) >= 80
-            ):
+            if boundary or token[0] in {".", "!", "?", ";"} or len(sentence) >= 80:
                 if sentence:
-                    for span in self._tagger.tag([t.text for t in sentence]):
-                        first, last = sentence[span.start], sentence[span.end - 1]
-                        yield RecognizerResult(
-                            self.LABELS[span.label],
-                            first.idx,
-                            last.idx + len(last.text),
-                            round(0.5 + 0.45 * span.score, 3),
-                        )
+                    yield from self._tag(sentence)
                 sentence = []
+
+    def _tag(self, sentence: list[tuple[str, int, str, bool]]) -> Iterable[RecognizerResult]:
+        for span in self._tagger.tag([t[0] for t in sentence]):
+            first, last = sentence[span.start], sentence[span.end - 1]
+            if (
+                span.label == "PER"
+                and span.end - span.start == 1
+                and (first[0] in _NOT_NAMES or first[0] in _COMMON_NOUNS)
+            ):
+                continue
+            yield RecognizerResult(
+                self.LABELS[span.label],
+                first[1],
+                last[1] + len(last[0]),
+                round(0.5 + 0.45 * span.score, 3),
+            )
 
     @staticmethod
     def _gazetteer_pairs(text: str) -> Iterable[RecognizerResult]:
@@ -420,9 +433,25 @@ class PersonRecognizer(EntityRecognizer):
                 yield RecognizerResult("PERSON", match.start(), match.end(), 0.55)
 
 
-_FIRST_LAST = re.compile(rf"(?<![\w-])({_NAME})\s((?:{_PARTICLE}\s)?{_NAME})(?![\w-])")
+_FIRST_LAST = regex.compile(rf"(?<![\w-])({_NAME}) ((?:{_PARTICLE} )?{_NAME})(?![\w-])")
 # Capitalised words after a first name that are nouns, not surnames ("Maria Himmelfahrt"
 # is rare, "Peter Verwaltung" never): cheap suffix test instead of a lexicon.
+# Nouns the tagger sometimes takes for a surname in forms ("antragstellende Person").
+_COMMON_NOUNS = frozenset(
+    [
+        "Person",
+        "Personen",
+        "Name",
+        "Vorname",
+        "Nachname",
+        "Anschrift",
+        "Antrag",
+        "Bescheid",
+        "Kind",
+        "Kinder",
+        "Haushalt",
+    ]
+)
 _NOUN_SUFFIXES = ("ung", "heit", "keit", "schaft", "tion", "nis", "tät", "ismus", "amt", "recht")
 
 

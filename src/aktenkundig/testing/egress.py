@@ -16,7 +16,6 @@ under it.
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,8 +30,9 @@ class EgressBlocked(ConnectionError):
 
 
 def allowed_hosts() -> frozenset[str]:
-    configured = os.environ.get("AKTENKUNDIG_TEST_ALLOWED_HOSTS", "")
-    return frozenset(h.strip().lower() for h in configured.split(",") if h.strip())
+    from aktenkundig import config
+
+    return frozenset(h.lower() for h in config.get_list("AKTENKUNDIG_TEST_ALLOWED_HOSTS"))
 
 
 def is_local(host: str | bytes | None) -> bool:

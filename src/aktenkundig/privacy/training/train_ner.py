@@ -118,8 +118,8 @@ def train(
     out: Path = ner.MODEL_PATH,
     c1: float = 0.05,
     c2: float = 0.02,
-    iterations: int = 150,
-    copies: int = 2,
+    iterations: int = 100,
+    copies: int = 0,
 ):
     import random
 
@@ -161,8 +161,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--gazetteers", action="store_true", help="rebuild gazetteers first")
     parser.add_argument("--c1", type=float, default=0.05)
     parser.add_argument("--c2", type=float, default=0.02)
-    parser.add_argument("--iterations", type=int, default=150)
-    parser.add_argument("--copies", type=int, default=2, help="name-swapped copies")
+    parser.add_argument("--iterations", type=int, default=100)
+    parser.add_argument(
+        "--copies", type=int, default=0, help="name-swapped copies per sentence (augmentation)"
+    )
     parser.add_argument("--out", type=Path, default=ner.MODEL_PATH)
     args = parser.parse_args(argv)
     if args.gazetteers:
