@@ -23,7 +23,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 import numpy as np
 
@@ -36,7 +36,6 @@ PASSAGE_PREFIX = "passage: "
 LOCAL_NAME = "multilingual-e5-small@local"
 
 
-@runtime_checkable
 class Encoder(Protocol):
     name: str
     dim: int
@@ -534,6 +533,140 @@ class LocalE5Encoder:
 
 
 # --------------------------------------------------------------------------------------
+# OpenAI-compatible embeddings server (vLLM, llama.cpp, Ollama, TEI, ...)
+# --------------------------------------------------------------------------------------
+
+
+class EmbeddingError(RuntimeError):
+    """The embeddings server failed; the message is German and user-facing."""
+
+
+def _uses_e5_prefixes(model: str) -> bool:
+    """e5 models expect "query: "/"passage: "; the *-instruct and e5-mistral variants use a
+    different, task-specific format and get the text unchanged."""
+    name = model.lower().rsplit("/", 1)[-1]
+    return "e5" in name and "instruct" not in name and "mistral" not in name
+
+
+def _api_base(url: str) -> str:
+    """Accept http://host:8000, http://host:8000/v1 and http://host:8000/v1/embeddings."""
+    url = url.strip().rstrip("/")
+    url = url.removesuffix("/embeddings")
+    return url if url.endswith("/v1") or "/v1/" in url else f"{url}/v1"
+
+
+class OpenAIEmbeddingEncoder:
+    """Embeddings from an OpenAI-compatible ``/v1/embeddings`` endpoint.
+
+    Requests are batched; the openai client retries connection errors, timeouts, 429 and
+    5xx answers with exponential backoff (honouring Retry-After). Vectors are L2-normalised
+    here, since not every server does. The dimension is taken from the first answer.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str = "",
+        *,
+        batch_size: int = 64,
+        timeout: float = 60.0,
+        max_retries: int = 3,
+        prefixes: bool | None = None,
+    ) -> None:
+        import httpx
+        import openai
+
+        if not base_url.strip():
+            raise ValueError("base_url is empty")
+        self.name = model
+        self.model = model
+        self.base_url = _api_base(base_url)
+        self._batch_size = max(1, batch_size)
+        self._prefixes = _uses_e5_prefixes(model) if prefixes is None else prefixes
+        self._dim: int | None = None
+        self._client = openai.OpenAI(
+            base_url=self.base_url,
+            # llama.cpp and vLLM without --api-key accept any key; the client insists on one.
+            api_key=api_key or "unused",
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            max_retries=max_retries,
+        )
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._request(["dimension"])  # one short request tells the model's dimension
+        assert self._dim is not None
+        return self._dim
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        prefix = PASSAGE_PREFIX if self._prefixes else ""
+        inputs = [prefix + text for text in texts]
+        if not inputs:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [
+            self._request(inputs[start : start + self._batch_size])
+            for start in range(0, len(inputs), self._batch_size)
+        ]
+        return np.concatenate(parts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        prefix = QUERY_PREFIX if self._prefixes else ""
+        return self._request([prefix + text])[0]
+
+    def _request(self, inputs: list[str]) -> np.ndarray:
+        import openai
+
+        try:
+            response = self._client.embeddings.create(
+                model=self.model, input=inputs, encoding_format="float"
+            )
+        except openai.AuthenticationError as error:
+            raise EmbeddingError(
+                f"Der Embedding-Server {self.base_url} lehnt den API-Schlüssel ab "
+                "(AKTENKUNDIG_EMBEDDINGS_API_KEY prüfen)."
+            ) from error
+        except openai.APIStatusError as error:
+            raise EmbeddingError(
+                f"Der Embedding-Server {self.base_url} hat die Anfrage abgelehnt "
+                f"(HTTP {error.status_code}): {_server_message(error)}"
+            ) from error
+        except openai.APIConnectionError as error:  # includes timeouts
+            raise EmbeddingError(
+                f"Der Embedding-Server {self.base_url} ist nicht erreichbar "
+                f"({type(error).__name__}). Läuft er, und stimmt AKTENKUNDIG_EMBEDDINGS_URL?"
+            ) from error
+        items = sorted(response.data, key=lambda item: item.index)
+        if len(items) != len(inputs):
+            raise EmbeddingError(
+                f"Der Embedding-Server {self.base_url} hat {len(items)} statt "
+                f"{len(inputs)} Vektoren geliefert."
+            )
+        vectors = np.asarray([item.embedding for item in items], dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[1] == 0:
+            raise EmbeddingError(f"Der Embedding-Server {self.base_url} lieferte keine Vektoren.")
+        if self._dim is None:
+            self._dim = int(vectors.shape[1])
+        elif vectors.shape[1] != self._dim:
+            raise EmbeddingError(
+                f"Der Embedding-Server {self.base_url} lieferte {vectors.shape[1]} statt "
+                f"{self._dim} Dimensionen; wurde das Modell gewechselt?"
+            )
+        return _normalise(vectors)
+
+
+def _server_message(error: Exception) -> str:
+    body = getattr(error, "body", None)
+    if isinstance(body, dict):
+        detail = body.get("error", body)
+        if isinstance(detail, dict):
+            detail = detail.get("message", detail)
+        return str(detail)[:300]
+    return str(error)[:300]
+
+
+# --------------------------------------------------------------------------------------
 # Configuration
 # --------------------------------------------------------------------------------------
 
@@ -547,9 +680,13 @@ def get_encoder() -> Encoder:
     ``AKTENKUNDIG_EMBEDDINGS_URL`` set: that OpenAI-compatible server; otherwise the
     bundled multilingual-e5-small on the CPU.
     """
-    key = (config.get("AKTENKUNDIG_EMBEDDINGS_URL"),)
+    url = config.get("AKTENKUNDIG_EMBEDDINGS_URL").strip()
+    model = config.get("AKTENKUNDIG_EMBEDDINGS_MODEL").strip()
+    api_key = config.get("AKTENKUNDIG_EMBEDDINGS_API_KEY")
+    key = (url, model, api_key) if url else ("local",)
     with _lock:
         encoder = _encoders.get(key)
         if encoder is None:
-            encoder = _encoders[key] = LocalE5Encoder()
+            encoder = OpenAIEmbeddingEncoder(url, model, api_key) if url else LocalE5Encoder()
+            _encoders[key] = encoder
         return encoder
