@@ -47,6 +47,11 @@ class Encoder(Protocol):
     def embed_query(self, text: str) -> np.ndarray: ...
 
 
+def _check_texts(texts: Sequence[str]) -> None:
+    if isinstance(texts, str):  # would silently embed every character on its own
+        raise TypeError("embed_passages() takes a sequence of texts, not a single string")
+
+
 def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
@@ -483,6 +488,7 @@ class LocalE5Encoder:
         return graph
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        _check_texts(texts)
         return self._embed([PASSAGE_PREFIX + text for text in texts])
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -608,6 +614,7 @@ class OpenAIEmbeddingEncoder:
         return self._dim
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        _check_texts(texts)
         prefix = PASSAGE_PREFIX if self._prefixes else ""
         inputs = [prefix + text for text in texts]
         if not inputs:

@@ -75,6 +75,8 @@ def test_vectors_are_normalised_float32(local: LocalE5Encoder) -> None:
     assert query.shape == (local.dim,) and query.dtype == np.float32
     assert abs(float(np.linalg.norm(query)) - 1.0) < 1e-5
     assert local.embed_passages([]).shape == (0, local.dim)
+    with pytest.raises(TypeError):
+        local.embed_passages("Müllabfuhr")
 
 
 @pytest.mark.slow
