@@ -1,6 +1,14 @@
-"""Shared pytest set-up: reports which storage backend the run uses."""
+"""Shared pytest set-up: reports which storage backend the run uses, and guards
+every test against outbound network connections (aktenkundig.testing.egress)."""
 
 from __future__ import annotations
+
+pytest_plugins = [
+    "aktenkundig.testing.egress",
+    "aktenkundig.testing.llm_server",
+    "aktenkundig.testing.accounts",
+    "aktenkundig.testing.browser",
+]
 
 
 def pytest_report_header(config):

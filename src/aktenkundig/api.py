@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from aktenkundig import __version__
+from aktenkundig.accounts.api import router as accounts_router
 from aktenkundig.assistant.api import router as assistant_router
 from aktenkundig.citizen.api import router as citizen_router
 from aktenkundig.documents.api import router as documents_router
@@ -11,6 +12,7 @@ from aktenkundig.privacy.api import router as privacy_router
 from aktenkundig.search.api import router as search_router
 
 api = NinjaAPI(title="aktenkundig API", version=__version__, urls_namespace="api")
+api.add_router("/accounts/", accounts_router)
 api.add_router("/assistant/", assistant_router)
 api.add_router("/documents/", documents_router)
 api.add_router("/search/", search_router)

@@ -102,11 +102,79 @@ SETTINGS: tuple[Setting, ...] = (
         "(offen, intern, vertraulich, vs-nfd). A cloud API should be 'offen'.",
     ),
     Setting(
+        "AKTENKUNDIG_LLM_ON_PREM",
+        "auto",
+        "Whether the chat server runs inside the authority's own network: true, false, "
+        "or auto (true for localhost, private IP addresses and names without a dot).",
+    ),
+    Setting(
+        "AKTENKUNDIG_LLM_MAX_TOKENS",
+        "700",
+        "Longest answer the chat server may generate, in tokens.",
+    ),
+    Setting(
         "AKTENKUNDIG_VAULT_KEY",
         "",
         "Fernet key for the pseudonymisation vault. Default: generated once and kept "
         "in DATA_DIR/vault_key (back it up separately from the database).",
         secret=True,
+    ),
+    Setting(
+        "AKTENKUNDIG_AUDIT_RETENTION_DAYS",
+        "183",
+        "Days audit-log records are kept before `aktenkundig audit prune` may remove them. "
+        "At least 183 (six months, AI Act Art. 26(6)); pruning leaves a signed checkpoint.",
+    ),
+    Setting(
+        "AKTENKUNDIG_AUDIT_KEY",
+        "",
+        "HMAC key that signs audit-log checkpoints and chain heads. Default: generated "
+        "once and kept in DATA_DIR/audit_key (keep a copy outside the database backup).",
+        secret=True,
+    ),
+    Setting(
+        "AKTENKUNDIG_AUDIT_CONTENT",
+        "hash",
+        "What the audit log keeps of AI input and output by default: 'hash' (SHA-256 "
+        "only) or 'pseudonymised' (the pseudonymised text). A tenant's KI-Richtlinie "
+        "can choose per feature.",
+    ),
+    Setting(
+        "AKTENKUNDIG_AUDIT_SYNCHRONOUS_COMMIT",
+        "on",
+        "PostgreSQL only: 'off' lets an audit record that commits on its own return "
+        "before its WAL is flushed to disk (about 10x faster on slow disks). A server "
+        "crash may then lose the last fraction of a second of records, never the "
+        "chain's consistency. Records written inside the caller's transaction follow "
+        "the caller's commit either way.",
+    ),
+    Setting(
+        "AKTENKUNDIG_AI_ACT_DATES",
+        "",
+        "TOML file with the AI Act application dates (same keys as the bundled "
+        "governance/data/ai_act.toml); use it when dates change by law.",
+    ),
+    Setting(
+        "AKTENKUNDIG_CITIZEN_RATE_IP",
+        "30/60",
+        "Citizen chatbot: questions allowed per client IP address, as count/seconds.",
+    ),
+    Setting(
+        "AKTENKUNDIG_CITIZEN_RATE_SESSION",
+        "10/60",
+        "Citizen chatbot: questions allowed per conversation, as count/seconds.",
+    ),
+    Setting(
+        "AKTENKUNDIG_CITIZEN_MAX_MESSAGE_CHARS",
+        "1000",
+        "Citizen chatbot: longest message accepted, in characters.",
+    ),
+    Setting(
+        "AKTENKUNDIG_CITIZEN_CLIENT_IP_HEADER",
+        "",
+        "Citizen chatbot behind a reverse proxy: the request header holding the client "
+        "address, e.g. X-Real-IP (first entry is used for X-Forwarded-For). Empty: the "
+        "TCP peer address. Set it only if the proxy overwrites that header.",
     ),
     Setting(
         "AKTENKUNDIG_OIDC_ISSUER",
@@ -119,6 +187,37 @@ SETTINGS: tuple[Setting, ...] = (
         "AKTENKUNDIG_OIDC_ROLE_MAP",
         "",
         "IdP group to role mapping, e.g. 'ki-team=ki_beauftragte,it=administrator'.",
+    ),
+    Setting(
+        "AKTENKUNDIG_OIDC_GROUPS_CLAIM",
+        "groups",
+        "Claim of the ID token / userinfo that lists the user's IdP groups.",
+    ),
+    Setting(
+        "AKTENKUNDIG_OIDC_TENANT",
+        "default",
+        "Tenant (Kürzel) that users signing in through OpenID Connect belong to.",
+    ),
+    Setting(
+        "AKTENKUNDIG_OIDC_AUTHORIZATION_URL",
+        "",
+        "Authorization endpoint. Empty: derived from the issuer (Keycloak layout).",
+    ),
+    Setting("AKTENKUNDIG_OIDC_TOKEN_URL", "", "Token endpoint. Empty: derived from the issuer."),
+    Setting(
+        "AKTENKUNDIG_OIDC_USERINFO_URL", "", "Userinfo endpoint. Empty: derived from the issuer."
+    ),
+    Setting("AKTENKUNDIG_OIDC_JWKS_URL", "", "JWKS endpoint. Empty: derived from the issuer."),
+    Setting(
+        "AKTENKUNDIG_SESSION_IDLE_MINUTES",
+        "60",
+        "Minutes without activity after which a web session ends.",
+    ),
+    Setting(
+        "AKTENKUNDIG_HISTORY_RETENTION_DAYS",
+        "90",
+        "Default number of days conversations are kept before automatic deletion "
+        "(each tenant can set its own period).",
     ),
 )
 

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
+    "axes",
+    "csp",
     "aktenkundig.core",
     "aktenkundig.documents",
     "aktenkundig.search",
@@ -50,6 +53,7 @@ INSTALLED_APPS = [
     "aktenkundig.governance",
     "aktenkundig.accounts",
     "aktenkundig.citizen",
+    "aktenkundig.history",
     "aktenkundig.web",
 ]
 
@@ -63,6 +67,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "aktenkundig.accounts.middleware.SessionIdleTimeoutMiddleware",
+    # Last, as django-axes requires: it turns lockouts into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "aktenkundig.urls"
@@ -79,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "aktenkundig.web.context_processors.navigation",
             ],
         },
     },
@@ -147,6 +156,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# `aktenkundig serve` fills it (collectstatic); it exists from the start so that
+# whitenoise does not warn before the first run.
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -168,9 +180,14 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# A session ends at browser close, after the idle timeout, and in any case after
+# one working day (SESSION_COOKIE_AGE); see accounts.middleware.
+SESSION_COOKIE_AGE = 10 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_IDLE_TIMEOUT = config.get_int("AKTENKUNDIG_SESSION_IDLE_MINUTES") * 60
 X_FRAME_OPTIONS = "DENY"
+# Browsers remember to use HTTPS only (sent on HTTPS responses only).
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if SECURE_COOKIES else 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -182,3 +199,67 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"aktenkundig": {"level": "INFO", "propagate": True}},
 }
+
+# Content-Security-Policy (django-csp 4): no inline script and no inline style
+# anywhere; everything comes from our own origin (HTMX is vendored).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Accounts: local logins (argon2), optionally OpenID Connect single sign-on.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first, so that a locked-out client is refused before any hashing.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+OIDC_ENABLED = bool(
+    config.get("AKTENKUNDIG_OIDC_ISSUER") and config.get("AKTENKUNDIG_OIDC_CLIENT_ID")
+)
+if OIDC_ENABLED:
+    _issuer = config.get("AKTENKUNDIG_OIDC_ISSUER").rstrip("/")
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("aktenkundig.accounts.oidc.RoleMappingOIDCBackend")
+    OIDC_RP_CLIENT_ID = config.get("AKTENKUNDIG_OIDC_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = config.get("AKTENKUNDIG_OIDC_CLIENT_SECRET")
+    OIDC_RP_SIGN_ALGO = "RS256"
+    # Keycloak's endpoint layout; other IdPs can override each URL.
+    OIDC_OP_AUTHORIZATION_ENDPOINT = config.get("AKTENKUNDIG_OIDC_AUTHORIZATION_URL") or (
+        f"{_issuer}/protocol/openid-connect/auth"
+    )
+    OIDC_OP_TOKEN_ENDPOINT = config.get("AKTENKUNDIG_OIDC_TOKEN_URL") or (
+        f"{_issuer}/protocol/openid-connect/token"
+    )
+    OIDC_OP_USER_ENDPOINT = config.get("AKTENKUNDIG_OIDC_USERINFO_URL") or (
+        f"{_issuer}/protocol/openid-connect/userinfo"
+    )
+    OIDC_OP_JWKS_ENDPOINT = config.get("AKTENKUNDIG_OIDC_JWKS_URL") or (
+        f"{_issuer}/protocol/openid-connect/certs"
+    )
+    OIDC_RP_SCOPES = "openid email profile"
+OIDC_ROLE_MAP = config.get("AKTENKUNDIG_OIDC_ROLE_MAP")
+OIDC_TENANT = config.get("AKTENKUNDIG_OIDC_TENANT")
+OIDC_GROUPS_CLAIM = config.get("AKTENKUNDIG_OIDC_GROUPS_CLAIM")
+
+HISTORY_DEFAULT_RETENTION_DAYS = config.get_int("AKTENKUNDIG_HISTORY_RETENTION_DAYS")
+CSRF_FAILURE_VIEW = "aktenkundig.web.views.csrf_failure"

@@ -12,8 +12,14 @@ urlpatterns = [
     path("dokumente/", include("aktenkundig.documents.urls")),
     path("suche/", include("aktenkundig.search.urls")),
     path("assistent/", include("aktenkundig.assistant.urls")),
+    path("verlauf/", include("aktenkundig.history.urls")),
     path("datenschutz/", include("aktenkundig.privacy.urls")),
     path("governance/", include("aktenkundig.governance.urls")),
     path("buerger/", include("aktenkundig.citizen.urls")),
     path("", include("aktenkundig.web.urls")),
 ]
+
+handler400 = "aktenkundig.web.views.bad_request"
+handler403 = "aktenkundig.web.views.permission_denied"
+handler404 = "aktenkundig.web.views.page_not_found"
+handler500 = "aktenkundig.web.views.server_error"

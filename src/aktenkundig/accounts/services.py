@@ -1,11 +1,28 @@
-"""Tenant and role lookups every app uses for permission checks."""
+"""Tenant, role and collection-right lookups every app uses for permission checks.
+
+The rules, in one place:
+
+* a user belongs to exactly one tenant and sees nothing of any other;
+* a user reads a collection of their tenant when its access level is within
+  their clearance and it is either open to all units or granted to their unit;
+* Administrators manage every collection of their tenant, Fachadmins those that
+  are granted to their unit (or open to all units).
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+import hashlib
+import secrets
+from datetime import timedelta
 
-from aktenkundig.accounts.models import Membership, Role
-from aktenkundig.core.models import Tenant
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from aktenkundig.accounts.models import ApiToken, CollectionUnit, Membership, Role
+from aktenkundig.core.models import Collection, Tenant
+
+TOKEN_PREFIX = "akt_"  # noqa: S105 - a marker, not a secret
 
 
 class NoTenant(PermissionError):
@@ -15,7 +32,14 @@ class NoTenant(PermissionError):
 def membership_of(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
     if not user.is_authenticated:
         return None
-    return Membership.objects.select_related("tenant").filter(user=user).first()
+    cached = getattr(user, "_aktenkundig_membership", None)
+    if cached is not None:
+        return cached
+    membership = Membership.objects.select_related("tenant").filter(user=user).first()
+    if membership is not None:
+        # One lookup per request instead of one per permission check.
+        user._aktenkundig_membership = membership  # type: ignore[union-attr]
+    return membership
 
 
 def tenant_of(user: AbstractBaseUser | AnonymousUser) -> Tenant:
@@ -31,8 +55,130 @@ def has_role(user: AbstractBaseUser | AnonymousUser, role: Role | str) -> bool:
     return membership is not None and membership.has_role(role)
 
 
-def add_member(user, tenant: Tenant, roles: list[Role | str], unit: str = "") -> Membership:
-    membership, _ = Membership.objects.update_or_create(
-        user=user, defaults={"tenant": tenant, "roles": [str(r) for r in roles], "unit": unit}
-    )
+def add_member(
+    user,
+    tenant: Tenant,
+    roles: list[Role | str],
+    unit: str = "",
+    clearance: int | None = None,
+) -> Membership:
+    defaults: dict = {"tenant": tenant, "roles": [str(r) for r in roles], "unit": unit}
+    if clearance is not None:
+        defaults["clearance"] = int(clearance)
+    membership, _ = Membership.objects.update_or_create(user=user, defaults=defaults)
+    if hasattr(user, "_aktenkundig_membership"):
+        del user._aktenkundig_membership
     return membership
+
+
+# --- collection rights -----------------------------------------------------------
+
+
+def _unit_filter(membership: Membership) -> Q:
+    restricted = Exists(CollectionUnit.objects.filter(collection=OuterRef("pk")))
+    granted = Exists(
+        CollectionUnit.objects.filter(collection=OuterRef("pk"), unit=membership.unit)
+    )
+    return ~Q(restricted) | Q(granted)
+
+
+def readable_collections(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Collection]:
+    """Collections whose documents ``user`` may search, read and ask about."""
+    membership = membership_of(user)
+    if membership is None:
+        return Collection.objects.none()
+    collections = Collection.objects.filter(
+        tenant=membership.tenant, access_level__lte=membership.clearance
+    )
+    if not membership.has_role(Role.ADMINISTRATOR):
+        collections = collections.filter(_unit_filter(membership))
+    return collections
+
+
+def can_read_collection(user: AbstractBaseUser | AnonymousUser, collection: Collection) -> bool:
+    return readable_collections(user).filter(pk=collection.pk).exists()
+
+
+def manageable_collections(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Collection]:
+    """Collections ``user`` may upload to, delete from, re-index and configure."""
+    membership = membership_of(user)
+    if membership is None:
+        return Collection.objects.none()
+    collections = Collection.objects.filter(tenant=membership.tenant)
+    if membership.has_role(Role.ADMINISTRATOR):
+        return collections
+    if membership.has_role(Role.SUBJECT_ADMIN):
+        return collections.filter(_unit_filter(membership))
+    return Collection.objects.none()
+
+
+def can_manage_collection(user: AbstractBaseUser | AnonymousUser, collection: Collection) -> bool:
+    return manageable_collections(user).filter(pk=collection.pk).exists()
+
+
+def can_manage_documents(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return manageable_collections(user).exists()
+
+
+def can_see_feedback(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Feedback shows where the knowledge base has gaps: for those who fix them."""
+    return any(
+        has_role(user, role) for role in (Role.SUBJECT_ADMIN, Role.AI_OFFICER, Role.ADMINISTRATOR)
+    )
+
+
+# --- API tokens --------------------------------------------------------------------
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_api_token(user, name: str, *, days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``user``. The plain token is returned once and never stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip()[:100] or "API",
+        prefix=raw[: len(TOKEN_PREFIX) + 6],
+        key_hash=_hash(raw),
+        expires_at=timezone.now() + timedelta(days=days) if days else None,
+    )
+    return token, raw
+
+
+def user_for_token(raw: str):
+    """The active user owning token ``raw``, or None."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        # Coarse on purpose: no write per API call.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def revoke_api_token(user, token_id: int) -> bool:
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    return bool(deleted)
+
+
+def ensure_demo_user(tenant: Tenant, username: str = "demo") -> tuple[str, str]:
+    """A demo login (Beschäftigte + Fachadmin + KI-Beauftragte) with a fresh random
+    password, for ``aktenkundig demo --web``. Returns (username, password)."""
+    from django.contrib.auth import get_user_model
+
+    password = secrets.token_urlsafe(9)
+    user, _created = get_user_model().objects.get_or_create(username=username)
+    user.set_password(password)
+    user.is_active = True
+    user.save()
+    add_member(
+        user, tenant, [Role.STAFF, Role.SUBJECT_ADMIN, Role.AI_OFFICER], unit="Demo",
+    )
+    return username, password

@@ -1,5 +1,80 @@
-"""REST endpoints of the assistant app (mounted under /api/ by aktenkundig.api)."""
+"""REST endpoint of the assistant (mounted under /api/assistant/).
 
-from ninja import Router
+``POST /api/assistant/ask`` answers with numbered citations, as JSON or, with
+``"stream": true``, as server-sent events (``delta`` ... ``done``). Every answer
+carries ``ai_generated`` and the header ``X-AI-Generated`` (AI Act Art. 50), and
+is stored in the asking person's history like answers in the web UI.
+"""
 
-router = Router(tags=["assistant"])
+from __future__ import annotations
+
+from django.http import StreamingHttpResponse
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from aktenkundig.accounts.api import api_auth
+from aktenkundig.accounts.services import tenant_of
+from aktenkundig.assistant import web
+from aktenkundig.history import services as history
+from aktenkundig.history.models import Conversation
+
+router = Router(tags=["assistant"], auth=api_auth)
+
+
+class AskIn(Schema):
+    question: str = Field(max_length=web.MAX_QUESTION_CHARS)
+    collections: list[int] = Field(
+        default_factory=list, description="Collection ids; empty: all you may read"
+    )
+    conversation_id: int | None = None
+    stream: bool = False
+
+
+class CitationOut(Schema):
+    number: int
+    chunk_id: int | None
+    document_id: int | None
+    title: str
+    section: str
+    page: int | None
+    quote: str
+
+
+class AnswerOut(Schema):
+    text: str
+    citations: list[CitationOut]
+    refused: bool
+    ai_generated: bool = Field(description="written by a language model (AI Act Art. 50)")
+    model: str
+    notice: str = Field(description="why no language model was used, if one was asked for")
+    turn_id: int
+    conversation_id: int
+
+
+@router.post("/ask", response=AnswerOut, summary="Ask a question (JSON or server-sent events)")
+def ask(request, payload: AskIn):
+    tenant = tenant_of(request.user)
+    try:
+        question = web.clean_question(payload.question)
+    except web.BadQuestion as error:
+        raise HttpError(422, str(error)) from None
+    conversation = None
+    if payload.conversation_id is not None:
+        try:
+            conversation = history.get_conversation(request.user, tenant, payload.conversation_id)
+        except Conversation.DoesNotExist:
+            raise HttpError(404, "Diese Unterhaltung gibt es nicht.") from None
+    collections = web.allowed_collections(request.user, payload.collections)
+    if payload.stream:
+        response = StreamingHttpResponse(
+            web.stream(request.user, tenant, question, collections, conversation),
+            content_type="text/event-stream; charset=utf-8",
+        )
+        response["Cache-Control"] = "no-cache"
+        response["X-AI-Generated"] = "true"
+        return response
+    try:
+        turn, answer = web.ask(request.user, tenant, question, collections, conversation)
+    except web.BadQuestion as error:
+        raise HttpError(422, str(error)) from None
+    return {**answer, "turn_id": turn.pk, "conversation_id": turn.conversation_id}

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from aktenkundig.assistant import views
 
 app_name = "assistant"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ask, name="ask"),
+    path("stream/", views.stream, name="stream"),
+]

@@ -1,0 +1,440 @@
+"""Answers from the authority's documents, every sentence with a verified citation.
+
+Public entry points (used by the CLI, the web UI, the API and the citizen bot):
+
+* :func:`answer` -> :class:`Answer`
+* :func:`stream_answer` -> events ``("delta", str)``, ``("citations", list[Citation])``,
+  ``("done", Answer)``
+
+How an answer comes about:
+
+1. retrieve passages (hybrid search, tenant-scoped);
+2. decide whether they cover the question (calibrated, see ``coverage.py``); if
+   not, refuse rather than guess;
+3. with a language model configured and allowed for the passages' classification:
+   generate from a grounded prompt, then keep only sentences whose ``[n]`` markers
+   point to passages that support them; otherwise (or when the model is down, slow,
+   or writes nothing verifiable) answer extractively: the most relevant sentences
+   of the best passages, quoted, each with its citation.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from aktenkundig.assistant import coverage
+from aktenkundig.assistant.prompt import NOT_COVERED, build_messages
+from aktenkundig.assistant.text import (
+    looks_like_instruction,
+    markers,
+    overlap_score,
+    split_sentences,
+    strip_markers,
+    support,
+)
+from aktenkundig.core.models import AccessLevel, Tenant
+from aktenkundig.llm import gateway
+from aktenkundig.search.analyzer import analyze
+
+logger = logging.getLogger(__name__)
+
+REFUSAL_TEXT = (
+    "Dazu finde ich in den Dokumenten nichts. Ich antworte nur, wenn ich die Antwort "
+    "mit einer Fundstelle belegen kann; bitte formulieren Sie die Frage anders oder "
+    "wenden Sie sich an die zuständige Stelle."
+)
+MAX_QUESTION_CHARS = 2000
+RETRIEVE = 8  # passages retrieved
+PROMPT_PASSAGES = 5  # passages shown to the model
+EXTRACT_PASSAGES = 4  # passages sentences are extracted from
+EXTRACT_SENTENCES = 3
+QUOTE_CHARS = 300
+
+
+class InvalidQuestion(ValueError):
+    """The question cannot be answered as asked; the message is German, for users."""
+
+
+@dataclass
+class Citation:
+    n: int
+    chunk_id: int
+    document_id: int
+    document: str
+    path: str
+    section: str
+    page: int | None
+    quote: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    generated: bool = False
+    backend: str = ""
+    model: str = ""
+    notice: str = ""
+    # How well the documents cover the question (0..1; the refusal decision).
+    coverage: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``aktenkundig ask --json`` and the API."""
+        return {
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [
+                {
+                    "n": c.n,
+                    "document": c.document,
+                    "path": c.path,
+                    "section": c.section,
+                    "page": c.page,
+                    "quote": c.quote,
+                    "chunk_id": c.chunk_id,
+                    "document_id": c.document_id,
+                }
+                for c in self.citations
+            ],
+            "generated": self.generated,
+            "backend": self.backend,
+            "model": self.model,
+            "notice": self.notice,
+        }
+
+
+Event = tuple[str, Any]
+
+
+def answer(
+    question: str,
+    *,
+    tenant: Tenant,
+    collections: Sequence[Any] | None = None,
+    use_llm: bool | None = None,
+    conversation_key: str = "",
+) -> Answer:
+    """Answer ``question`` from ``tenant``'s documents (optionally only from
+    ``collections``). ``use_llm``: None = when one is configured, False = never
+    (extractive), True = generate if at all possible (falls back with a notice)."""
+    result: Answer | None = None
+    for kind, payload in stream_answer(
+        question,
+        tenant=tenant,
+        collections=collections,
+        use_llm=use_llm,
+        conversation_key=conversation_key,
+    ):
+        if kind == "done":
+            result = payload
+    assert result is not None
+    return result
+
+
+def stream_answer(
+    question: str,
+    *,
+    tenant: Tenant,
+    collections: Sequence[Any] | None = None,
+    use_llm: bool | None = None,
+    conversation_key: str = "",
+) -> Iterator[Event]:
+    """Like :func:`answer`, as events for streaming UIs: ``("delta", text)`` pieces
+    of the answer (whole, verified sentences), then ``("citations", [Citation])``,
+    then ``("done", Answer)``. Raises :class:`InvalidQuestion` before any event."""
+    question = _validate(question)
+    hits = retrieve(question, tenant=tenant, collections=collections)
+    cover = coverage.assess(question, hits)
+    if not cover.covered:
+        logger.info("assistant refused (coverage %.2f)", cover.score)
+        result = Answer(question, REFUSAL_TEXT, refused=True, coverage=cover.score)
+        yield "delta", result.text
+        yield "citations", []
+        yield "done", result
+        return
+    # The vouching passage goes first, so that the prompt and the extract lead with it.
+    hits = [hits[cover.best], *hits[: cover.best], *hits[cover.best + 1 :]]
+
+    notice = ""
+    if use_llm is not False:
+        level = level_of(hits[:PROMPT_PASSAGES])
+        if gateway.is_available(level):
+            generated = yield from _generate(
+                question, hits[:PROMPT_PASSAGES], level, conversation_key, cover.score
+            )
+            if isinstance(generated, Answer):
+                yield "citations", generated.citations
+                yield "done", generated
+                return
+            notice = generated
+        elif use_llm:
+            notice = _why_no_llm(level)
+    result = _extract(question, hits, cover.score)
+    result.notice = notice
+    yield "delta", result.text
+    yield "citations", result.citations
+    yield "done", result
+
+
+def retrieve(
+    question: str, *, tenant: Tenant, collections: Sequence[Any] | None = None
+) -> list[Any]:
+    """The passages an answer is built from (``SearchHit`` objects, best first)."""
+    from aktenkundig.search.services import search
+
+    return list(search(question, tenant=tenant, collections=collections, limit=RETRIEVE))
+
+
+def _validate(question: str) -> str:
+    question = " ".join((question or "").split())
+    if not question:
+        raise InvalidQuestion("Bitte eine Frage eingeben.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InvalidQuestion(f"Die Frage ist zu lang (höchstens {MAX_QUESTION_CHARS} Zeichen).")
+    if not analyze(question):
+        raise InvalidQuestion("Die Frage enthält keine Begriffe, nach denen ich suchen kann.")
+    return question
+
+
+def _why_no_llm(level: int) -> str:
+    try:
+        gateway.select_backend(level)
+    except gateway.LLMError as error:
+        return f"{error} Extraktive Antwort."
+    return ""
+
+
+# -- extractive ---------------------------------------------------------------------
+
+
+_ENUMERATOR = re.compile(r"^(?:\(\d+[a-z]?\)|\d+\.(?=\s)|[a-z]\))\s*")
+
+
+@dataclass
+class _Candidate:
+    score: float
+    passage: int
+    sentence: str
+
+
+def _extract(question: str, hits: Sequence[Any], cover_score: float) -> Answer:
+    """The sentences of the best passages that share most with the question.
+
+    Question terms are weighted by how rare they are among the candidate sentences
+    (local IDF): in "Wann ist die Hundesteuer fällig?" every passage mentions the
+    Hundesteuer, so "fällig" decides which sentence answers.
+    """
+    question_terms = list(dict.fromkeys(analyze(question)))
+    raw: list[tuple[int, str, set[str]]] = []
+    for rank, hit in enumerate(hits[:EXTRACT_PASSAGES]):
+        header_terms = set(analyze(f"{hit.document_title} {hit.section}"))
+        for sentence in split_sentences(hit.text):
+            if looks_like_instruction(sentence):
+                continue
+            terms = set(analyze(sentence))
+            if len(terms) < 3:
+                continue
+            # Header terms are kept apart (prefixed) so that they count less.
+            raw.append((rank, sentence, terms | {f"\x00{t}" for t in header_terms}))
+    if not raw:
+        return Answer(question, REFUSAL_TEXT, refused=True, coverage=cover_score)
+    weights = {
+        term: math.log(1 + len(raw) / (1 + sum(term in terms for _r, _s, terms in raw)))
+        for term in question_terms
+    }
+    total = sum(weights.values()) or 1.0
+    candidates: list[_Candidate] = []
+    for rank, sentence, terms in raw:
+        in_sentence = sum(w for t, w in weights.items() if t in terms)
+        in_header = sum(w for t, w in weights.items() if f"\x00{t}" in terms and t not in terms)
+        value = (
+            in_sentence / total
+            + 0.3 * in_header / total
+            + 0.15 / (1 + rank)
+            - (0.15 if len(sentence) > 600 else 0.0)
+        )
+        candidates.append(_Candidate(value, rank, sentence))
+    candidates.sort(key=lambda c: -c.score)
+    best = candidates[0].score
+    chosen: list[_Candidate] = []
+    per_passage: dict[int, int] = {}
+    for candidate in candidates:
+        if len(chosen) == EXTRACT_SENTENCES or candidate.score < 0.75 * best:
+            break
+        if per_passage.get(candidate.passage, 0) == 2:
+            continue
+        chosen.append(candidate)
+        per_passage[candidate.passage] = per_passage.get(candidate.passage, 0) + 1
+
+    numbering: dict[int, int] = {}
+    citations: list[Citation] = []
+    pieces = []
+    for candidate in chosen:
+        if candidate.passage not in numbering:
+            numbering[candidate.passage] = len(numbering) + 1
+            citations.append(_citation(numbering[candidate.passage], hits[candidate.passage], ""))
+        n = numbering[candidate.passage]
+        citation = citations[n - 1]
+        citation.quote = _join_quote(citation.quote, candidate.sentence)
+        pieces.append(f"{_ENUMERATOR.sub('', candidate.sentence)} [{n}]")
+    return Answer(
+        question,
+        " ".join(pieces),
+        refused=False,
+        citations=citations,
+        generated=False,
+        coverage=cover_score,
+    )
+
+
+def _join_quote(existing: str, sentence: str) -> str:
+    quote = f"{existing} {sentence}".strip() if existing else sentence
+    return quote if len(quote) <= QUOTE_CHARS else quote[: QUOTE_CHARS - 1].rsplit(" ", 1)[0] + " …"
+
+
+def _citation(n: int, hit: Any, quote: str) -> Citation:
+    return Citation(
+        n=n,
+        chunk_id=hit.chunk_id,
+        document_id=hit.document_id,
+        document=hit.document_title,
+        path=hit.source_path,
+        section=hit.section or "",
+        page=hit.page,
+        quote=quote,
+    )
+
+
+# -- generated ----------------------------------------------------------------------
+
+_LETTER = re.compile(r"[A-Za-zÄÖÜäöüß]")
+
+
+def _generate(
+    question: str,
+    hits: Sequence[Any],
+    level: int,
+    conversation_key: str,
+    cover_score: float,
+) -> Iterator[Event]:
+    """Stream verified sentences. Returns the :class:`Answer`, or a notice (str) when
+    the caller should answer extractively instead."""
+    bar = coverage.calibration().support_bar
+    passages = [coverage.passage_text(hit) for hit in hits]
+    numbering: dict[int, int] = {}  # prompt passage index -> citation number
+    citations: list[Citation] = []
+    kept: list[str] = []
+    dropped = 0
+    emitted = 0
+    buffer = ""
+
+    def verify(sentence: str) -> str | None:
+        nonlocal dropped
+        claim = strip_markers(sentence)
+        cited = [n for n in markers(sentence) if 1 <= n <= len(hits)]
+        if NOT_COVERED in claim or not _LETTER.search(claim):
+            return None
+        if not cited or looks_like_instruction(claim):
+            dropped += 1
+            return None
+        if not support(claim, [passages[n - 1] for n in cited]).ok(bar):
+            dropped += 1
+            return None
+        # Markers whose passage contributes nothing are noise, not evidence.
+        useful = [n for n in cited if support(claim, [passages[n - 1]]).coverage > 0] or cited
+        for n in useful:
+            if n - 1 not in numbering:
+                numbering[n - 1] = len(numbering) + 1
+                citations.append(_citation(numbering[n - 1], hits[n - 1], ""))
+            citation = citations[numbering[n - 1] - 1]
+            if not citation.quote:
+                citation.quote = _best_quote(claim, hits[n - 1].text)
+        marks = "".join(f"[{numbering[n - 1]}]" for n in useful)
+        return f"{claim} {marks}"
+
+    try:
+        completion = gateway.complete(
+            build_messages(question, hits),
+            data_level=level,
+            conversation_key=conversation_key,
+            purpose="assistant.answer",
+            stream=True,
+        )
+        for delta in completion:
+            buffer += delta
+            sentences = split_sentences(buffer)
+            complete = sentences[:-1] if len(sentences) > 1 else []
+            if complete and not _LETTER.search(strip_markers(sentences[-1])):
+                complete = complete[:-1]  # the "sentence" may still get its marker
+            for sentence in complete[emitted:]:
+                verified = verify(sentence)
+                if verified:
+                    yield "delta", (" " if kept else "") + verified
+                    kept.append(verified)
+            emitted = max(emitted, len(complete))
+        for sentence in split_sentences(buffer)[emitted:]:
+            verified = verify(sentence)
+            if verified:
+                yield "delta", (" " if kept else "") + verified
+                kept.append(verified)
+    except gateway.LLMError as error:
+        logger.warning("assistant: LLM failed: %s", error)
+        if not kept:
+            return f"{error} Extraktive Antwort."
+        dropped_note = "Die Antwort wurde wegen eines Fehlers des Sprachmodells abgebrochen."
+        return Answer(
+            question,
+            " ".join(kept),
+            refused=False,
+            citations=citations,
+            generated=True,
+            backend=completion.backend.name,
+            model=completion.model,
+            notice=dropped_note,
+            coverage=cover_score,
+        )
+    if not kept:
+        if NOT_COVERED in buffer:
+            return "Das Sprachmodell fand in den Auszügen keine Antwort; extraktive Antwort."
+        return (
+            "Die Antwort des Sprachmodells ließ sich nicht mit den Dokumenten belegen; "
+            "extraktive Antwort."
+        )
+    notice = ""
+    if dropped:
+        notice = f"{dropped} nicht belegte Aussage(n) der generierten Antwort wurden entfernt."
+    return Answer(
+        question,
+        " ".join(kept),
+        refused=False,
+        citations=citations,
+        generated=True,
+        backend=completion.backend.name,
+        model=completion.model,
+        notice=notice,
+        coverage=cover_score,
+    )
+
+
+def _best_quote(claim: str, text: str) -> str:
+    claim_terms = analyze(claim)
+    sentences = [s for s in split_sentences(text) if not looks_like_instruction(s)]
+    if not sentences:
+        return ""
+    best = max(sentences, key=lambda s: overlap_score(claim_terms, analyze(s)))
+    return _join_quote("", best)
+
+
+def level_of(hits: Sequence[Any]) -> AccessLevel:
+    """Highest classification among ``hits`` (what a model would receive)."""
+    return AccessLevel(max((int(hit.access_level) for hit in hits), default=0))

@@ -1,0 +1,98 @@
+"""The ask page: a question, answered with numbered citations, streamed as it is written."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aktenkundig.accounts.services import readable_collections
+from aktenkundig.assistant import web
+from aktenkundig.history import services as history
+from aktenkundig.history.models import Conversation, FeedbackReason
+from aktenkundig.web.permissions import member_required
+
+
+def _conversation(request, value: str | None) -> Conversation | None:
+    if not value:
+        return None
+    if not str(value).isdigit():
+        raise Http404
+    try:
+        return history.get_conversation(request.user, request.tenant, int(value))
+    except Conversation.DoesNotExist:
+        raise Http404 from None
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def ask(request):
+    """GET: the page. POST (without JavaScript): answer, store, show."""
+    source = request.POST if request.method == "POST" else request.GET
+    conversation = _conversation(request, source.get("unterhaltung"))
+    selected = [int(i) for i in source.getlist("collections") if i.isdigit()]
+    if request.method == "POST":
+        try:
+            question = web.clean_question(request.POST.get("question", ""))
+        except web.BadQuestion as error:
+            messages.error(request, str(error))
+        else:
+            collections = web.allowed_collections(request.user, selected)
+            try:
+                turn, _payload = web.ask(
+                    request.user, request.tenant, question, collections, conversation
+                )
+            except web.BadQuestion as error:
+                messages.error(request, str(error))
+            else:
+                return redirect(
+                    f"{request.path}?unterhaltung={turn.conversation_id}#antwort-{turn.pk}"
+                )
+    turns = conversation.turns.select_related("feedback") if conversation else []
+    return render(
+        request,
+        "assistant/ask.html",
+        {
+            "collections": readable_collections(request.user),
+            "selected": selected,
+            "conversation": conversation,
+            "turns": turns,
+            "question": source.get("frage", ""),
+            "reasons": FeedbackReason.choices,
+        },
+    )
+
+
+@require_POST
+@member_required
+def stream(request):
+    conversation = _conversation(request, request.POST.get("unterhaltung"))
+    try:
+        question = web.clean_question(request.POST.get("question", ""))
+    except web.BadQuestion as error:
+        response = StreamingHttpResponse(
+            iter([web.sse("error", {"message": str(error)})]),
+            content_type="text/event-stream",
+            status=400,
+        )
+        return response
+    collections = web.allowed_collections(request.user, request.POST.getlist("collections"))
+
+    def render_turn(turn) -> str:
+        return render_to_string(
+            "history/_turn.html",
+            {"turn": turn, "reasons": FeedbackReason.choices},
+            request=request,
+        )
+
+    response = StreamingHttpResponse(
+        web.stream(request.user, request.tenant, question, collections, conversation,
+                   render_turn),
+        content_type="text/event-stream; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass events through at once
+    response["X-AI-Generated"] = "true"
+    return response

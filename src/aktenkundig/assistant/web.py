@@ -1,0 +1,163 @@
+"""Glue between the assistant's answer services and the web/API layers.
+
+Turns the domain's answer objects and stream events into plain dicts, stores
+each question and answer in the user's history, and makes sure only collections
+the user may read are ever searched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+
+from aktenkundig.accounts.services import readable_collections
+from aktenkundig.core.models import Collection, Tenant
+from aktenkundig.history import services as history
+from aktenkundig.history.models import Conversation, Turn
+
+MAX_QUESTION_CHARS = 2000
+
+
+class BadQuestion(ValueError):
+    """The question cannot be asked (message is user-facing)."""
+
+
+def clean_question(text: str) -> str:
+    question = " ".join((text or "").split())
+    if not question:
+        raise BadQuestion("Bitte geben Sie eine Frage ein.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise BadQuestion(f"Die Frage ist zu lang (höchstens {MAX_QUESTION_CHARS} Zeichen).")
+    return question
+
+
+def allowed_collections(user, requested: Iterable[int | str] | None) -> QuerySet[Collection]:
+    """The requested collections the user may read; all readable ones if none requested.
+
+    Requested ids the user may not read are silently dropped: their existence is
+    not confirmed to anyone outside the tenant.
+    """
+    readable = readable_collections(user)
+    ids = [int(i) for i in (requested or []) if str(i).isdigit()]
+    return readable.filter(pk__in=ids) if ids else readable
+
+
+def citation_dict(citation: Any, number: int) -> dict[str, Any]:
+    def get(name: str, default: Any = None) -> Any:
+        if isinstance(citation, dict):
+            return citation.get(name, default)
+        return getattr(citation, name, default)
+
+    return {
+        "number": int(get("n", None) or get("number", number) or number),
+        "chunk_id": get("chunk_id"),
+        "document_id": get("document_id"),
+        "title": get("document", "") or get("title", "") or "",
+        "section": get("section", "") or "",
+        "page": get("page"),
+        "quote": get("quote", "") or get("text", "") or "",
+    }
+
+
+def answer_dict(answer: Any) -> dict[str, Any]:
+    """An Answer of the assistant app as a JSON-ready dict (the API's response body)."""
+    citations = [citation_dict(c, i) for i, c in enumerate(answer.citations, start=1)]
+    return {
+        "text": answer.text,
+        "citations": citations,
+        "refused": bool(answer.refused),
+        "ai_generated": bool(answer.generated),
+        "model": answer.model or "",
+        "notice": answer.notice or "",
+    }
+
+
+def record(
+    user, tenant: Tenant, conversation: Conversation | None, question: str, payload: dict,
+    collections: QuerySet[Collection],
+) -> Turn:
+    if conversation is None:
+        conversation = history.start_conversation(user, tenant, question)
+    return history.record_turn(
+        conversation,
+        question,
+        answer=payload["text"],
+        citations=payload["citations"],
+        collections=list(collections.values_list("pk", flat=True)),
+        refused=payload["refused"],
+        ai_generated=payload["ai_generated"],
+        model=payload["model"],
+    )
+
+
+def ask(user, tenant: Tenant, question: str, collections: QuerySet[Collection],
+        conversation: Conversation | None = None) -> tuple[Turn, dict]:
+    """Answer ``question`` (not streamed) and store it in the user's history."""
+    from aktenkundig.assistant.services import InvalidQuestion, answer
+
+    try:
+        result = answer(
+            question, tenant=tenant, collections=list(collections),
+            conversation_key=_key(user, conversation),
+        )
+    except InvalidQuestion as error:
+        raise BadQuestion(str(error)) from None
+    payload = answer_dict(result)
+    return record(user, tenant, conversation, question, payload, collections), payload
+
+
+def sse(event: str, data: dict) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def stream(
+    user, tenant: Tenant, question: str, collections: QuerySet[Collection],
+    conversation: Conversation | None = None, render_turn=None,
+) -> Iterator[str]:
+    """Server-sent events: ``delta`` (text pieces) ... then ``done`` (the stored turn).
+
+    If the client stops reading (stop button), the generator is closed and nothing
+    is stored: the person did not get the answer.
+    """
+    from aktenkundig.assistant.services import InvalidQuestion, stream_answer
+
+    yield sse("start", {"question": question})
+    try:
+        final = None
+        events = stream_answer(
+            question, tenant=tenant, collections=list(collections),
+            conversation_key=_key(user, conversation),
+        )
+        for kind, data in events:
+            if kind == "delta":
+                yield sse("delta", {"text": data or ""})
+            elif kind == "done":
+                final = data
+        if final is None:
+            raise RuntimeError("stream ended without an answer")
+        payload = answer_dict(final)
+        turn = record(user, tenant, conversation, question, payload, collections)
+        done = {**payload, "turn_id": turn.pk, "conversation_id": turn.conversation_id}
+        if render_turn is not None:
+            done["html"] = render_turn(turn)
+        yield sse("done", done)
+    except GeneratorExit:
+        raise
+    except InvalidQuestion as error:
+        yield sse("error", {"message": str(error)})
+    except Exception:
+        import logging
+
+        logging.getLogger(__name__).exception("streaming answer failed")
+        yield sse(
+            "error",
+            {"message": "Die Antwort konnte nicht erzeugt werden. Bitte versuchen Sie es erneut."},
+        )
+
+
+def _key(user, conversation: Conversation | None) -> str:
+    """Groups one person's questions of one conversation (e.g. for pseudonyms)."""
+    return f"{user.pk}:{conversation.pk}" if conversation else f"{user.pk}:new"

@@ -1,0 +1,76 @@
+/* Progressive enhancement of the citizen chat: without this file the page
+   works as plain form posts. No inline script (CSP), no cookies, no tracking. */
+(function () {
+  "use strict";
+  var form = document.getElementById("ask-form");
+  var log = document.getElementById("conversation");
+  if (!form || !log || !window.fetch || !window.FormData) {
+    return;
+  }
+
+  function setToken(token) {
+    if (!token) { return; }
+    var inputs = document.querySelectorAll("input[name=token]");
+    for (var i = 0; i < inputs.length; i++) { inputs[i].value = token; }
+  }
+
+  function clearErrors() {
+    var old = document.querySelectorAll(".chat > .error, #conversation > .error");
+    for (var i = 0; i < old.length; i++) { old[i].parentNode.removeChild(old[i]); }
+  }
+
+  function post(target, submitter) {
+    var data = new FormData(target);
+    if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
+    return fetch(target.action, {
+      method: "POST",
+      body: data,
+      credentials: "omit",
+      headers: { "X-Requested-With": "fetch" }
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    form.setAttribute("aria-busy", "true");
+    clearErrors();
+    post(form).then(function (response) {
+      return response.text().then(function (html) {
+        var template = document.createElement("template");
+        template.innerHTML = html;
+        var turn = template.content.querySelector("[data-turn]");
+        if (!turn) { throw new Error("unexpected response"); }
+        setToken(turn.getAttribute("data-token"));
+        var items = turn.querySelectorAll("ol > li");
+        for (var i = 0; i < items.length; i++) { log.appendChild(items[i]); }
+        var error = turn.querySelector(".error");
+        if (error) { form.parentNode.insertBefore(error, form); }
+        if (response.ok) { form.elements.message.value = ""; }
+        var last = log.lastElementChild;
+        if (last && last.scrollIntoView) { last.scrollIntoView({ block: "nearest" }); }
+        form.elements.message.focus();
+      });
+    }).catch(function () {
+      form.submit();
+    }).then(function () {
+      button.disabled = false;
+      form.removeAttribute("aria-busy");
+    });
+  });
+
+  log.addEventListener("submit", function (event) {
+    var target = event.target;
+    if (!target.classList || !target.classList.contains("feedback")) { return; }
+    event.preventDefault();
+    post(target, event.submitter).then(function (response) {
+      if (!response.ok) { throw new Error("feedback failed"); }
+      var thanks = document.createElement("p");
+      thanks.className = "status";
+      thanks.setAttribute("role", "status");
+      thanks.textContent = target.getAttribute("data-thanks") || "Danke für Ihre Rückmeldung.";
+      target.parentNode.replaceChild(thanks, target);
+    }).catch(function () { target.submit(); });
+  });
+})();

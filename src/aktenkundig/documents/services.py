@@ -1,0 +1,434 @@
+"""Ingestion: originals in, searchable chunks out.
+
+Every document is written atomically: its row, its chunks and whatever the
+receivers of :data:`~aktenkundig.documents.signals.chunks_replaced` write (the
+search index) commit together or not at all. Slow work (reading, OCR) happens
+before the transaction, so the database is never locked while tesseract runs.
+Original files are content-addressed (``<sha256><suffix>``, the suffix taken
+from the sniffed format, never from the file name) and are removed only after
+the transaction that stopped referring to them has committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from aktenkundig import config
+from aktenkundig.core.models import Collection
+from aktenkundig.documents.chunking import (
+    DEFAULT_MAX_WORDS,
+    DEFAULT_MIN_WORDS,
+    ChunkDraft,
+    chunk_blocks,
+)
+from aktenkundig.documents.extract import (
+    KINDS,
+    Extracted,
+    ExtractionError,
+    detect_kind,
+    extract,
+    title_from_name,
+)
+from aktenkundig.documents.models import Chunk, Document, DocumentStatus
+from aktenkundig.documents.signals import chunks_replaced, document_deleted
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ExtractionError",
+    "IngestReport",
+    "IngestResult",
+    "delete_document",
+    "ingest_file",
+    "ingest_paths",
+    "process_document",
+    "queue_processing",
+    "reindex_document",
+    "store_upload",
+]
+
+NEW, REPLACED, UNCHANGED, FAILED = "new", "replaced", "unchanged", "failed"
+
+
+@dataclass
+class IngestResult:
+    path: str
+    status: str  # new | replaced | unchanged | failed
+    document: Document | None = None
+    error: str = ""
+
+    def describe(self) -> str:
+        """One line for people, e.g. for the CLI."""
+        if self.status == FAILED:
+            return f"Fehler: {self.path}: {self.error}"
+        label = {NEW: "neu", REPLACED: "ersetzt", UNCHANGED: "unverändert"}[self.status]
+        return f"{label}: {self.path}"
+
+
+@dataclass
+class IngestReport:
+    results: list[IngestResult] = field(default_factory=list)
+
+    def _with(self, status: str) -> list[IngestResult]:
+        return [result for result in self.results if result.status == status]
+
+    @property
+    def new(self) -> list[IngestResult]:
+        return self._with(NEW)
+
+    @property
+    def replaced(self) -> list[IngestResult]:
+        return self._with(REPLACED)
+
+    @property
+    def unchanged(self) -> list[IngestResult]:
+        return self._with(UNCHANGED)
+
+    @property
+    def failed(self) -> list[IngestResult]:
+        return self._with(FAILED)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.new)} neu, {len(self.replaced)} ersetzt, "
+            f"{len(self.unchanged)} unverändert, {len(self.failed)} fehlgeschlagen"
+        )
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def max_bytes() -> int:
+    return settings.MAX_UPLOAD_BYTES
+
+
+def _human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB".replace(".", ",").replace(",0 MB", " MB")
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"Die Datei ist zu groß ({_human_size(size)}; erlaubt sind höchstens "
+        f"{_human_size(max_bytes())})."
+    )
+
+
+def _chunk_sizes() -> tuple[int, int]:
+    return (
+        getattr(settings, "CHUNK_MIN_WORDS", DEFAULT_MIN_WORDS),
+        getattr(settings, "CHUNK_MAX_WORDS", DEFAULT_MAX_WORDS),
+    )
+
+
+def _prepare(
+    data: bytes, name: str, on_ocr: Callable[[], None] | None = None
+) -> tuple[Extracted, list[ChunkDraft]]:
+    """Extract and chunk (pure and slow: runs outside any transaction)."""
+    extracted = extract(
+        data, name, ocr_languages=config.get("AKTENKUNDIG_OCR_LANGUAGES"), on_ocr=on_ocr
+    )
+    extracted.title = extracted.title or title_from_name(name)
+    min_words, max_words = _chunk_sizes()
+    drafts = chunk_blocks(
+        extracted.blocks, title=extracted.title, min_words=min_words, max_words=max_words
+    )
+    if not drafts:
+        raise ExtractionError("Kein Text gefunden: die Datei enthält keinen lesbaren Text.")
+    return extracted, drafts
+
+
+def _store_original(data: bytes, sha256: str, kind: str) -> tuple[str, bool]:
+    """Save the bytes as ``<sha256><suffix>``; returns (name, whether this call wrote it)."""
+    name = f"{sha256}{KINDS[kind][0]}"
+    if default_storage.exists(name) and default_storage.size(name) == len(data):
+        return name, False
+    return default_storage.save(name, ContentFile(data)), True
+
+
+def _remove_original_if_unused(name: str) -> None:
+    """Delete a stored original no document refers to any more (other collections or
+    tenants may hold the same bytes under the same content-addressed name)."""
+    if not name or Document.objects.filter(original=name).exists():
+        return
+    try:
+        default_storage.delete(name)
+    except OSError:
+        logger.warning("could not remove unused original %s", name, exc_info=True)
+
+
+def _replace_chunks(document: Document, drafts: list[ChunkDraft]) -> None:
+    """Write the chunks and notify the index; must run inside the document's transaction."""
+    document.chunks.all().delete()
+    Chunk.objects.bulk_create(
+        Chunk(
+            document=document,
+            tenant_id=document.tenant_id,
+            collection_id=document.collection_id,
+            ordinal=ordinal,
+            text=draft.text,
+            section=draft.section[:1000],
+            page=draft.page,
+            char_start=draft.char_start,
+            char_end=draft.char_end,
+        )
+        for ordinal, draft in enumerate(drafts)
+    )
+    chunks_replaced.send(sender=Document, document=document)
+
+
+def _apply_metadata(document: Document, extracted: Extracted) -> None:
+    document.title = (extracted.title or title_from_name(document.original_name))[:500]
+    document.document_date = extracted.date
+    document.page_count = extracted.page_count
+    document.mime_type = extracted.mime_type
+    document.status = DocumentStatus.INDEXED
+    document.error = ""
+
+
+def _delete_in_transaction(document: Document) -> None:
+    document_deleted.send(sender=Document, document=document)
+    name = document.original.name
+    document.delete()
+    transaction.on_commit(lambda: _remove_original_if_unused(name))
+
+
+# --- command-line ingestion -------------------------------------------------------------------
+
+
+def ingest_file(
+    path: str | Path, collection: Collection, *, source_path: str | None = None
+) -> IngestResult:
+    """Ingest one file. Errors a person can fix come back as a failed result; nothing
+    stored before is touched then."""
+    path = Path(path)
+    source = source_path if source_path is not None else str(path)
+    try:
+        if not path.exists():
+            raise ExtractionError("Datei nicht gefunden.")
+        if not path.is_file():
+            raise ExtractionError("Keine reguläre Datei.")
+        size = path.stat().st_size
+        if size > max_bytes():
+            raise ExtractionError(_too_large(size))
+        data = path.read_bytes()
+    except ExtractionError as error:
+        return IngestResult(source, FAILED, error=str(error))
+    except OSError as error:
+        return IngestResult(
+            source, FAILED, error=f"Die Datei kann nicht gelesen werden ({error.strerror})."
+        )
+    sha256 = hashlib.sha256(data).hexdigest()
+    same = Document.objects.filter(collection=collection, sha256=sha256).first()
+    if same is not None and same.status == DocumentStatus.INDEXED:
+        return IngestResult(source, UNCHANGED, same)
+    try:
+        extracted, drafts = _prepare(data, path.name)
+    except ExtractionError as error:
+        return IngestResult(source, FAILED, error=str(error))
+
+    name, wrote_file = _store_original(data, sha256, extracted.kind)
+    try:
+        with transaction.atomic():
+            previous = same or (
+                Document.objects.select_for_update()
+                .filter(collection=collection, source_path=source)
+                .exclude(sha256=sha256)
+                .order_by("pk")
+                .first()
+            )
+            document = previous or Document(tenant=collection.tenant, collection=collection)
+            old_name = document.original.name if previous is not None else ""
+            document.source_path = source[:1000]
+            document.original_name = path.name[:300]
+            document.original.name = name
+            document.sha256 = sha256
+            document.size = len(data)
+            _apply_metadata(document, extracted)
+            document.save()
+            _replace_chunks(document, drafts)
+            if old_name and old_name != name:
+                transaction.on_commit(lambda: _remove_original_if_unused(old_name))
+    except BaseException:
+        if wrote_file:
+            _remove_original_if_unused(name)
+        raise
+    status = REPLACED if previous is not None and previous is not same else NEW
+    return IngestResult(source, status, document)
+
+
+def iter_files(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
+    """(file, source_path) for every file named or found (recursively, sorted, hidden
+    files and folders skipped) in the folders named. A missing path is passed through,
+    so that it is reported as failed."""
+    found: list[tuple[Path, str]] = []
+    for given in paths:
+        given_text = os.fspath(given)
+        root = Path(given_text)
+        if not root.is_dir():
+            found.append((root, given_text))
+            continue
+        for folder, subfolders, files in os.walk(root):
+            subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+            relative = Path(folder).relative_to(root)
+            for name in sorted(files):
+                if name.startswith("."):
+                    continue
+                found.append(
+                    (Path(folder) / name, os.path.join(given_text, *relative.parts, name))
+                )
+    return found
+
+
+def ingest_paths(
+    paths: list[str | Path],
+    collection: Collection,
+    *,
+    progress: bool = False,
+    on_error: Callable[[IngestResult], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders. Each file commits on its own; a failure is reported
+    (``on_error``) and the run goes on."""
+    from tqdm import tqdm
+
+    files = iter_files(paths)
+    report = IngestReport()
+    bar = tqdm(
+        files,
+        desc="Einlesen",
+        unit=" Dateien",
+        file=sys.stderr,
+        disable=not (progress and sys.stderr.isatty()),
+        dynamic_ncols=True,
+    )
+    for file, source in bar:
+        try:
+            result = ingest_file(file, collection, source_path=source)
+        except Exception as error:  # a bug or a database failure: report, go on
+            logger.exception("ingesting %s failed", source)
+            result = IngestResult(source, FAILED, error=f"Interner Fehler ({error}).")
+        report.results.append(result)
+        if result.status == FAILED and on_error is not None:
+            on_error(result)
+    bar.close()
+    return report
+
+
+# --- web uploads --------------------------------------------------------------------------------
+
+
+def store_upload(uploaded_file, collection: Collection, *, uploaded_by=None) -> Document:
+    """Keep an uploaded file (status "queued"); process it with :func:`queue_processing`.
+
+    The format is decided by the bytes, the name is only kept for display. Raises
+    :class:`ExtractionError` (German message) for an oversized, empty or unsupported
+    file. Uploading bytes the collection already has returns that document.
+    """
+    raw_name = os.path.basename(str(uploaded_file.name or "").replace("\\", "/"))
+    name = raw_name.strip().lstrip(".") or "upload"
+    size = uploaded_file.size or 0
+    if size > max_bytes():
+        raise ExtractionError(_too_large(size))
+    data = b"".join(uploaded_file.chunks())
+    if len(data) > max_bytes():
+        raise ExtractionError(_too_large(len(data)))
+    kind = detect_kind(data, name)
+    sha256 = hashlib.sha256(data).hexdigest()
+    same = Document.objects.filter(collection=collection, sha256=sha256).first()
+    if same is not None:
+        return same
+    stored, wrote_file = _store_original(data, sha256, kind)
+    try:
+        with transaction.atomic():
+            document = Document.objects.create(
+                tenant=collection.tenant,
+                collection=collection,
+                title=title_from_name(name)[:500],
+                source_path=name[:1000],
+                original_name=name[:300],
+                original=stored,
+                sha256=sha256,
+                size=len(data),
+                mime_type=KINDS[kind][1],
+                status=DocumentStatus.QUEUED,
+                uploaded_by=uploaded_by,
+            )
+    except BaseException:
+        if wrote_file:
+            _remove_original_if_unused(stored)
+        raise
+    return document
+
+
+def queue_processing(document: Document) -> None:
+    """Process the document in the background once the current transaction commits."""
+    from aktenkundig.documents.tasks import process_document_task
+
+    document_id = document.pk
+    transaction.on_commit(lambda: process_document_task.enqueue(document_id))
+
+
+def process_document(document: Document) -> Document:
+    """Extract (OCR where needed) and chunk a stored document: status processing/ocr,
+    then indexed, or failed with the reason in ``document.error``. An older document
+    with the same source path in the collection is replaced."""
+    pk = document.pk
+    Document.objects.filter(pk=pk).update(status=DocumentStatus.PROCESSING, error="")
+
+    def on_ocr() -> None:
+        Document.objects.filter(pk=pk).update(status=DocumentStatus.OCR)
+
+    try:
+        with document.original.open("rb") as handle:
+            data = handle.read()
+        extracted, drafts = _prepare(data, document.original_name, on_ocr)
+    except (ExtractionError, OSError) as error:
+        message = (
+            str(error)
+            if isinstance(error, ExtractionError)
+            else "Die Originaldatei fehlt oder ist nicht lesbar."
+        )
+        Document.objects.filter(pk=pk).update(status=DocumentStatus.FAILED, error=message)
+        document.refresh_from_db()
+        return document
+    with transaction.atomic():
+        current = Document.objects.select_for_update().filter(pk=pk).first()
+        if current is None:  # deleted meanwhile
+            return document
+        _apply_metadata(current, extracted)
+        current.save()
+        _replace_chunks(current, drafts)
+        superseded = Document.objects.filter(
+            collection_id=current.collection_id, source_path=current.source_path
+        ).exclude(pk=pk)
+        for old in superseded:
+            _delete_in_transaction(old)
+    return current
+
+
+def reindex_document(document: Document) -> Document:
+    """Read the stored original again (e.g. after chunking or OCR improved)."""
+    return process_document(document)
+
+
+def delete_document(document: Document) -> None:
+    """Delete a document, its chunks and index entries; the original file goes after
+    the commit (if no other document holds the same bytes)."""
+    with transaction.atomic():
+        _delete_in_transaction(document)

@@ -1,0 +1,236 @@
+"""Document library: list, upload, status, passages, download, delete, re-index.
+
+Every lookup goes through the user's readable (or manageable) collections, so an
+object of another tenant, or of a collection the user may not read, is a 404.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from aktenkundig.accounts.models import CollectionUnit
+from aktenkundig.accounts.services import (
+    can_manage_collection,
+    manageable_collections,
+    readable_collections,
+)
+from aktenkundig.documents.forms import CollectionForm
+from aktenkundig.documents.models import Document, DocumentStatus
+from aktenkundig.web import uploads
+from aktenkundig.web.permissions import member_required
+
+PENDING = {
+    DocumentStatus.QUEUED,
+    DocumentStatus.PROCESSING,
+    DocumentStatus.OCR,
+    DocumentStatus.EMBEDDING,
+}
+
+
+def _documents(request):
+    return Document.objects.filter(
+        tenant=request.tenant, collection__in=readable_collections(request.user)
+    ).select_related("collection")
+
+
+def _filtered(request):
+    documents = _documents(request)
+    query = request.GET.get("q", "").strip()
+    if query:
+        documents = documents.filter(title__icontains=query) | documents.filter(
+            original_name__icontains=query
+        )
+    status = request.GET.get("status", "")
+    if status in DocumentStatus.values:
+        documents = documents.filter(status=status)
+    collection = request.GET.get("sammlung", "")
+    if collection.isdigit():
+        documents = documents.filter(collection_id=int(collection))
+    return documents.order_by("-created_at")
+
+
+def _rows_context(request) -> dict:
+    documents = list(_filtered(request)[:500])
+    manageable = set(manageable_collections(request.user).values_list("pk", flat=True))
+    return {
+        "documents": documents,
+        "manageable": manageable,
+        "pending": any(d.status in PENDING for d in documents),
+        "query_string": request.GET.urlencode(),
+    }
+
+
+@require_GET
+@member_required
+def library(request):
+    context = _rows_context(request)
+    context.update(
+        {
+            "collections": readable_collections(request.user),
+            "upload_collections": manageable_collections(request.user),
+            "statuses": DocumentStatus.choices,
+            "q": request.GET.get("q", ""),
+            "selected_status": request.GET.get("status", ""),
+            "selected_collection": request.GET.get("sammlung", ""),
+            "max_upload_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
+            "accepted": uploads.ACCEPT,
+        }
+    )
+    return render(request, "documents/library.html", context)
+
+
+@require_GET
+@member_required
+def library_rows(request):
+    """The table body alone: polled by HTMX while documents are being processed."""
+    return render(request, "documents/_rows.html", _rows_context(request))
+
+
+@require_POST
+@member_required
+def upload(request):
+    collection = manageable_collections(request.user).filter(
+        pk=request.POST.get("collection") or 0
+    ).first()
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    files = request.FILES.getlist("files")
+    results: list[dict] = []
+    if collection is None:
+        error = _("Bitte wählen Sie eine Sammlung, in die Sie hochladen dürfen.")
+        results.append({"name": "", "ok": False, "error": error})
+    elif not files:
+        results.append({"name": "", "ok": False, "error": _("Bitte wählen Sie eine Datei.")})
+    else:
+        for uploaded in files:
+            results.append(uploads.accept_upload(collection, uploaded, request.user))
+    if wants_json:
+        status = 200 if any(r["ok"] for r in results) else 400
+        return JsonResponse({"results": results}, status=status)
+    for result in results:
+        if result.get("duplicate"):
+            messages.info(request, f"{result['name']}: {result['error']}")
+        elif result["ok"]:
+            messages.success(request, _("„%(name)s“ wird verarbeitet.") % result)
+        else:
+            messages.error(request, f"{result['name']}: {result['error']}".lstrip(": "))
+    return redirect("documents:library")
+
+
+def _readable_document(request, document_id: int) -> Document:
+    return get_object_or_404(_documents(request), pk=document_id)
+
+
+@require_GET
+@member_required
+def detail(request, document_id: int):
+    document = _readable_document(request, document_id)
+    highlight = request.GET.get("stelle", "")
+    highlight_id = int(highlight) if highlight.isdigit() else None
+    chunks = document.chunks.order_by("ordinal")
+    return render(
+        request,
+        "documents/detail.html",
+        {
+            "document": document,
+            "chunks": chunks,
+            "highlight_id": highlight_id,
+            "can_manage": can_manage_collection(request.user, document.collection),
+        },
+    )
+
+
+@require_GET
+@member_required
+def download(request, document_id: int):
+    document = _readable_document(request, document_id)
+    # The stored name comes from our own storage (never from the request), and
+    # the storage refuses paths outside its root: no path traversal.
+    try:
+        handle = document.original.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.mime_type or "application/octet-stream",
+    )
+
+
+def _manageable_document(request, document_id: int) -> Document:
+    document = _readable_document(request, document_id)
+    if not can_manage_collection(request.user, document.collection):
+        raise PermissionDenied
+    return document
+
+
+@require_POST
+@member_required
+def delete(request, document_id: int):
+    document = _manageable_document(request, document_id)
+    title = document.title
+    uploads.delete_document(document)
+    messages.success(request, _("„%(title)s“ wurde gelöscht.") % {"title": title})
+    return redirect("documents:library")
+
+
+@require_POST
+@member_required
+def reindex(request, document_id: int):
+    document = _manageable_document(request, document_id)
+    uploads.reindex_document(document)
+    messages.success(
+        request, _("„%(title)s“ wird neu eingelesen.") % {"title": document.title}
+    )
+    return redirect("documents:library")
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def collection_edit(request, collection_id: int | None = None):
+    if collection_id is None:
+        if not manageable_collections(request.user).exists() and not (
+            request.membership.has_role("administrator")
+        ):
+            raise PermissionDenied
+        collection = None
+    else:
+        collection = get_object_or_404(
+            manageable_collections(request.user).annotate(n=Count("documents")),
+            pk=collection_id,
+        )
+    form = CollectionForm(
+        request.POST or None,
+        instance=collection,
+        initial={
+            "units": ", ".join(collection.unit_grants.values_list("unit", flat=True))
+            if collection
+            else request.membership.unit
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save(commit=False)
+            saved.tenant = request.tenant
+            saved.save()
+            units = form.unit_list()
+            if not request.membership.has_role("administrator") and request.membership.unit:
+                # A Fachadmin cannot lock their own unit out of a collection.
+                units = sorted({*units, request.membership.unit}) if units else units
+            CollectionUnit.objects.filter(collection=saved).exclude(unit__in=units).delete()
+            for unit in units:
+                CollectionUnit.objects.get_or_create(collection=saved, unit=unit)
+        messages.success(request, _("Die Sammlung „%(name)s“ wurde gespeichert.") % {
+            "name": saved.name})
+        return redirect("web:overview")
+    return render(
+        request, "documents/collection_form.html", {"form": form, "collection": collection}
+    )

@@ -1,0 +1,149 @@
+"""aktenkundig's own AI features, and how their register drafts are pre-filled.
+
+The keys are what other apps pass to ``governance.policy.check_feature``:
+
+* ``assistant``: staff assistant answering from the authority's documents;
+* ``citizen``: the public citizen chatbot;
+* ``inbox``: routing of incoming mail (Posteingang) to the responsible unit;
+* ``forms``: extracting fields from submitted forms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CORE_MODULES = (
+    "grundlagen", "halluzinationen", "automatisierungsbias", "datenschutz", "richtlinie",
+)
+
+
+@dataclass(frozen=True)
+class Feature:
+    key: str
+    name: str
+    public: bool  # used by citizens without an account
+    oversight: bool  # produces suggestions a person decides on
+    draft: dict[str, str] = field(default_factory=dict)
+    risk_answers: dict[str, bool] = field(default_factory=dict)
+
+
+_COMMON = {
+    "model_description": (
+        "Textsuche mit Sprachmodell-Einbettungen (multilingual-e5-small) über die "
+        "Dokumente der Behörde; optional ein Sprachmodell, das nur aus den gefundenen "
+        "Textstellen formuliert. Ohne Sprachmodell werden Textstellen wörtlich angezeigt."
+    ),
+    "provider": "aktenkundig (Open Source, EUPL-1.2), betrieben von der Behörde selbst",
+    "performance_monitoring": (
+        "Jede Nutzung wird manipulationssicher protokolliert. Übernahme- und "
+        "Abweichungsquoten werden je Organisationseinheit ausgewertet."
+    ),
+}
+
+FEATURES: dict[str, Feature] = {
+    "assistant": Feature(
+        key="assistant",
+        name="KI-Assistent für Beschäftigte",
+        public=False,
+        oversight=False,
+        draft={
+            **_COMMON,
+            "short_description": (
+                "Beschäftigte stellen Fragen. Das Programm sucht passende Stellen in den "
+                "Dokumenten der Behörde und zeigt sie mit Quelle an. Steht die Antwort "
+                "nicht in den Dokumenten, sagt es das."
+            ),
+            "purpose": "Schneller die richtige Vorschrift, Satzung oder Vorlage finden.",
+            "expected_benefit": "Weniger Suchzeit; Antworten immer mit nachprüfbarer Quelle.",
+            "data_sources": "Satzungen, Dienstanweisungen, Vorlagen und Akten der Behörde.",
+            "human_intervention": (
+                "Die Antworten sind Hinweise. Entscheidungen trifft immer ein Mensch, der "
+                "die angegebene Quelle prüft."
+            ),
+            "objection_procedure": (
+                "Das Programm entscheidet nicht über Bürgerinnen und Bürger. Gegen "
+                "Entscheidungen der Behörde gelten die üblichen Rechtsbehelfe."
+            ),
+        },
+        risk_answers={"art50_interaction": False, "exc_preparatory": True},
+    ),
+    "citizen": Feature(
+        key="citizen",
+        name="Bürger-Chatbot",
+        public=True,
+        oversight=False,
+        draft={
+            **_COMMON,
+            "short_description": (
+                "Ein Chat auf der Internetseite beantwortet Fragen zu Leistungen der "
+                "Behörde. Er nutzt nur öffentliche Texte und nennt die Quelle. Sie "
+                "sprechen mit einem Computerprogramm, nicht mit einem Menschen."
+            ),
+            "purpose": "Auskunft rund um die Uhr zu Zuständigkeiten, Unterlagen und Fristen.",
+            "expected_benefit": "Weniger Anrufe mit Standardfragen; schnellere Auskunft.",
+            "data_sources": "Nur als öffentlich markierte Sammlungen (Schutzstufe offen).",
+            "human_intervention": (
+                "Der Chatbot trifft keine Entscheidungen und nimmt keine Anträge an. "
+                "Die Antworten verweisen auf die zuständige Stelle."
+            ),
+            "objection_procedure": (
+                "Hinweise auf falsche Antworten nimmt der allgemeine Kontakt der Behörde "
+                "entgegen."
+            ),
+        },
+        risk_answers={"art50_interaction": True},
+    ),
+    "inbox": Feature(
+        key="inbox",
+        name="Posteingang: Zuordnung eingehender Post",
+        public=False,
+        oversight=True,
+        draft={
+            **_COMMON,
+            "short_description": (
+                "Das Programm schlägt vor, welche Stelle ein eingegangenes Schreiben "
+                "bearbeiten soll. Ein Mensch prüft den Vorschlag und entscheidet."
+            ),
+            "purpose": "Eingehende Post schneller an die zuständige Stelle weiterleiten.",
+            "expected_benefit": "Kürzere Durchlaufzeiten in der Poststelle.",
+            "data_sources": "Text eingehender Schreiben; Zuständigkeiten laut Geschäftsverteilung.",
+            "human_intervention": (
+                "Jeder Vorschlag wird von einer Person bestätigt oder geändert, mit "
+                "Begründung. Ein Teil wird verdeckt ein zweites Mal geprüft."
+            ),
+            "objection_procedure": (
+                "Die Zuordnung ist ein interner Verfahrensschritt; sie entscheidet nicht "
+                "über ein Anliegen."
+            ),
+        },
+        risk_answers={"exc_narrow_procedural": True},
+    ),
+    "forms": Feature(
+        key="forms",
+        name="Formularauslese",
+        public=False,
+        oversight=True,
+        draft={
+            **_COMMON,
+            "short_description": (
+                "Das Programm liest Angaben aus eingereichten Formularen aus und trägt "
+                "sie als Vorschlag ein. Eine Person prüft jede Angabe."
+            ),
+            "purpose": "Abtippen von Formularen sparen.",
+            "expected_benefit": "Weniger Tippfehler und schnellere Erfassung.",
+            "data_sources": "Eingereichte Formulare (Scan oder PDF).",
+            "human_intervention": (
+                "Jede ausgelesene Angabe wird von einer Person bestätigt oder korrigiert."
+            ),
+            "objection_procedure": (
+                "Gegen Entscheidungen, die auf den Angaben beruhen, gelten die üblichen "
+                "Rechtsbehelfe."
+            ),
+        },
+        risk_answers={"exc_preparatory": True},
+    ),
+}
+
+
+def get_feature(key: str) -> Feature | None:
+    return FEATURES.get(key)

@@ -1,0 +1,116 @@
+"""Forms of the governance pages (German labels come from the model fields)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from aktenkundig.accounts.models import Role
+from aktenkundig.governance import register, risk
+from aktenkundig.governance.literacy import Module, modules
+from aktenkundig.governance.models import FeaturePolicy, RegisterEntry
+
+
+class RegisterEntryForm(forms.ModelForm):
+    website = forms.URLField(
+        label=RegisterEntry._meta.get_field("website").verbose_name, required=False,
+        assume_scheme="https", max_length=200,
+    )
+
+    class Meta:
+        model = RegisterEntry
+        fields = [name for name in register.CONTENT_FIELDS
+                  if name not in {"feature", "risk_answers", "risk_category", "risk_rationale"}]
+        fields += ["risk_category", "risk_rationale"]
+        widgets = {
+            "begin_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "next_review_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class RiskQuestionnaireForm(forms.Form):
+    def __init__(self, *args, initial_answers: dict | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        initial_answers = initial_answers or {}
+        for question in risk.QUESTIONS:
+            self.fields[question.key] = forms.BooleanField(
+                label=question.text, required=False, help_text=question.reference,
+                initial=bool(initial_answers.get(question.key)),
+            )
+
+
+class PolicyForm(forms.ModelForm):
+    allowed_roles = forms.MultipleChoiceField(
+        label=_("erlaubte Rollen (keine Auswahl: alle)"), choices=Role.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    required_modules = forms.MultipleChoiceField(
+        label=_("erforderliche Schulungsmodule"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    allowed_backends = forms.CharField(
+        label=_("erlaubte Modell-Backends (kommagetrennt, leer: alle)"), required=False,
+    )
+
+    class Meta:
+        model = FeaturePolicy
+        fields = ["allowed", "allowed_roles", "max_data_level", "allowed_backends",
+                  "required_modules", "decide_first", "second_review_share", "override_floor",
+                  "shift_threshold", "audit_content"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["required_modules"].choices = [(m.slug, m.title) for m in modules()]
+        self.initial["allowed_backends"] = ", ".join(self.instance.allowed_backends or [])
+        for name in ("second_review_share", "override_floor", "shift_threshold"):
+            self.fields[name].validators += [MinValueValidator(0), MaxValueValidator(1)]
+            self.fields[name].widget.attrs.update(min=0, max=1, step="any")
+
+    def clean_allowed_backends(self) -> list[str]:
+        raw = self.cleaned_data.get("allowed_backends") or ""
+        return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+class OwnAssessmentForm(forms.Form):
+    assessment = forms.CharField(label=_("Ihre eigene Einschätzung"), max_length=2000)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Entscheidung"),
+        choices=[("accept", _("Vorschlag übernehmen")), ("override", _("anders entscheiden"))],
+        widget=forms.RadioSelect,
+    )
+    final_value = forms.CharField(
+        label=_("Ihre Entscheidung (nur wenn Sie anders entscheiden)"), required=False,
+        max_length=2000,
+    )
+    reason = forms.CharField(
+        label=_("Begründung (Pflicht, auch beim Übernehmen)"), widget=forms.Textarea,
+        max_length=4000,
+    )
+
+
+class SecondReviewForm(forms.Form):
+    value = forms.CharField(label=_("Ihre Entscheidung"), max_length=2000)
+    reason = forms.CharField(label=_("Begründung"), widget=forms.Textarea, max_length=4000)
+
+
+class KillForm(forms.Form):
+    reason = forms.CharField(label=_("Grund der Abschaltung"), max_length=500, required=False)
+
+
+class QuizForm(forms.Form):
+    def __init__(self, module: Module, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for index, question in enumerate(module.quiz):
+            self.fields[f"q{index}"] = forms.TypedChoiceField(
+                label=question.question, coerce=int, widget=forms.RadioSelect,
+                choices=list(enumerate(question.options)),
+                error_messages={"required": _("Bitte beantworten Sie diese Frage.")},
+            )
+
+    def answers(self) -> dict[int, int]:
+        return {int(name[1:]): value for name, value in self.cleaned_data.items()}

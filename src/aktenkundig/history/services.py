@@ -1,0 +1,168 @@
+"""Storing, finding and deleting conversations; feedback; retention."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from aktenkundig.core.models import Tenant
+from aktenkundig.history.models import (
+    Conversation,
+    Feedback,
+    FeedbackReason,
+    RetentionPolicy,
+    Turn,
+)
+
+log = logging.getLogger(__name__)
+
+
+class InvalidFeedback(ValueError):
+    """Feedback that cannot be stored (message is user-facing)."""
+
+
+def conversations_of(user, tenant: Tenant, query: str = "") -> QuerySet[Conversation]:
+    """The user's own conversations, newest first, optionally full-text filtered."""
+    conversations = Conversation.objects.filter(tenant=tenant, user=user)
+    query = query.strip()
+    if query:
+        conversations = conversations.filter(
+            Q(title__icontains=query)
+            | Q(turns__question__icontains=query)
+            | Q(turns__answer__icontains=query)
+        ).distinct()
+    return conversations
+
+
+def get_conversation(user, tenant: Tenant, conversation_id: int) -> Conversation:
+    """The user's conversation; Conversation.DoesNotExist for anyone else's."""
+    return Conversation.objects.get(pk=conversation_id, tenant=tenant, user=user)
+
+
+def start_conversation(user, tenant: Tenant, question: str) -> Conversation:
+    title = " ".join(question.split())
+    if len(title) > 120:
+        title = title[:117].rstrip() + "…"
+    return Conversation.objects.create(tenant=tenant, user=user, title=title or "Frage")
+
+
+@transaction.atomic
+def record_turn(
+    conversation: Conversation,
+    question: str,
+    *,
+    answer: str,
+    citations: list[dict[str, Any]],
+    collections: list[int] | None = None,
+    refused: bool = False,
+    ai_generated: bool = True,
+    model: str = "",
+) -> Turn:
+    turn = Turn.objects.create(
+        conversation=conversation,
+        question=question,
+        answer=answer,
+        citations=citations,
+        collections=list(collections or []),
+        refused=refused,
+        ai_generated=ai_generated,
+        model=model,
+    )
+    # Touch the conversation: retention counts from the last activity.
+    conversation.save(update_fields=["updated_at"])
+    return turn
+
+
+def delete_conversation(user, tenant: Tenant, conversation_id: int) -> bool:
+    deleted, _ = Conversation.objects.filter(
+        pk=conversation_id, tenant=tenant, user=user
+    ).delete()
+    return bool(deleted)
+
+
+def give_feedback(
+    user,
+    tenant: Tenant,
+    turn_id: int,
+    *,
+    helpful: bool,
+    reasons: list[str] | None = None,
+    comment: str = "",
+) -> Feedback:
+    """Store (or replace) the user's feedback on one of their own answers."""
+    turn = Turn.objects.filter(
+        pk=turn_id, conversation__tenant=tenant, conversation__user=user
+    ).first()
+    if turn is None:
+        raise Turn.DoesNotExist
+    valid = {choice.value for choice in FeedbackReason}
+    reasons = [r for r in dict.fromkeys(reasons or [])]
+    unknown = [r for r in reasons if r not in valid]
+    if unknown:
+        raise InvalidFeedback(f"Unbekannter Grund: {', '.join(unknown)}")
+    if helpful and reasons:
+        reasons = []
+    comment = comment.strip()
+    if len(comment) > 2000:
+        raise InvalidFeedback("Der Kommentar ist zu lang (höchstens 2000 Zeichen).")
+    feedback, _ = Feedback.objects.update_or_create(
+        turn=turn,
+        defaults={
+            "tenant": tenant,
+            "user": user,
+            "helpful": helpful,
+            "reasons": reasons,
+            "comment": comment,
+        },
+    )
+    return feedback
+
+
+def feedback_for_tenant(
+    tenant: Tenant, *, helpful: bool | None = None, reason: str = ""
+) -> QuerySet[Feedback]:
+    feedback = Feedback.objects.filter(tenant=tenant).select_related(
+        "turn", "turn__conversation", "user"
+    )
+    if helpful is not None:
+        feedback = feedback.filter(helpful=helpful)
+    if reason:
+        # JSON containment is not portable to SQLite; reasons are few, match the text.
+        feedback = feedback.filter(reasons__icontains=f'"{reason}"')
+    return feedback
+
+
+def retention_days(tenant: Tenant) -> int:
+    policy = RetentionPolicy.objects.filter(tenant=tenant).first()
+    return policy.days if policy else settings.HISTORY_DEFAULT_RETENTION_DAYS
+
+
+def set_retention_days(tenant: Tenant, days: int) -> RetentionPolicy:
+    if not 1 <= days <= 3650:
+        raise ValueError("Die Aufbewahrungsfrist muss zwischen 1 und 3650 Tagen liegen.")
+    policy, _ = RetentionPolicy.objects.update_or_create(tenant=tenant, defaults={"days": days})
+    return policy
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Delete every conversation older than its tenant's retention period.
+
+    Returns the number of conversations deleted (their turns and feedback go with them).
+    """
+    now = now or timezone.now()
+    total = 0
+    for tenant in Tenant.objects.all():
+        cutoff = now - timedelta(days=retention_days(tenant))
+        expired = Conversation.objects.filter(tenant=tenant, updated_at__lt=cutoff)
+        count = expired.count()
+        if count:
+            expired.delete()
+            log.info("deleted %d conversations of %s older than %s", count, tenant.slug, cutoff)
+            total += count
+    return total

@@ -1,0 +1,327 @@
+"""Reading and writing the search index: BM25 and dense vectors on SQLite and PostgreSQL.
+
+Both backends rank lexically with the same BM25 (k1 = 1.2, b = 0.75, idf =
+ln((N - n + 0.5) / (n + 0.5)), floored at 1e-6, as in SQLite FTS5) over the same
+analysed terms. SQLite FTS5 takes N, n and the average length over the whole index;
+PostgreSQL over the collections searched. With one tenant and all collections the two
+agree exactly; otherwise the scores differ slightly, the filtering never does.
+
+Every query filters by tenant and collections inside the database before ranking.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection, transaction
+
+from aktenkundig.documents.models import Chunk
+from aktenkundig.search.analyzer import analyze
+from aktenkundig.search.models import VECTOR_DIM, LexicalEntry
+
+K1 = 1.2
+B = 0.75
+# tsvector positions stop at 16383; longer chunks keep their term counts regardless.
+_MAX_POSITION = 16383
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def index_text(chunk: Chunk) -> str:
+    """What is indexed for a chunk: document title, section path and text."""
+    return f"{chunk.context_header()}\n{chunk.text}"
+
+
+# --------------------------------------------------------------------------- lexical
+
+
+def write_lexical(chunks: Iterable[Chunk]) -> int:
+    """(Re)index ``chunks`` lexically; call inside the transaction that wrote them."""
+    rows = [(c, analyze(index_text(c))) for c in chunks]
+    if not rows:
+        return 0
+    ids = [c.pk for c, _terms in rows]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if _is_postgres():
+            cursor.execute("DELETE FROM search_lexicalentry WHERE chunk_id = ANY(%s)", [ids])
+            cursor.executemany(
+                "INSERT INTO search_lexicalentry "
+                "(chunk_id, tenant_id, collection_id, length, terms) "
+                "VALUES (%s, %s, %s, %s, %s::tsvector)",
+                [
+                    (c.pk, c.tenant_id, c.collection_id, len(terms), _tsvector(terms))
+                    for c, terms in rows
+                ],
+            )
+        else:
+            placeholders = ",".join("?" * len(ids))
+            sql = f"DELETE FROM search_fts WHERE rowid IN ({placeholders})"  # noqa: S608
+            cursor.execute(sql, ids)
+            cursor.executemany(
+                "INSERT INTO search_fts (rowid, terms) VALUES (%s, %s)",
+                [(c.pk, " ".join(terms)) for c, terms in rows],
+            )
+    return len(rows)
+
+
+def delete_lexical(chunk_ids: Sequence[int]) -> None:
+    """Drop index rows (deleting chunks does this by itself: trigger / cascade)."""
+    if not chunk_ids:
+        return
+    if _is_postgres():
+        LexicalEntry.objects.filter(chunk_id__in=chunk_ids).delete()
+    else:
+        with connection.cursor() as cursor:
+            placeholders = ",".join("?" * len(chunk_ids))
+            cursor.execute(
+                f"DELETE FROM search_fts WHERE rowid IN ({placeholders})",  # noqa: S608
+                list(chunk_ids),
+            )
+
+
+def _tsvector(terms: Sequence[str]) -> str:
+    positions: dict[str, list[int]] = {}
+    for position, term in enumerate(terms, start=1):
+        positions.setdefault(term, []).append(min(position, _MAX_POSITION))
+    return " ".join(
+        "'{}':{}".format(term.replace("\\", "\\\\").replace("'", "''"), ",".join(map(str, p)))
+        for term, p in positions.items()
+    )
+
+
+def bm25(
+    terms: Sequence[str], *, tenant_id: int, collection_ids: Sequence[int], limit: int
+) -> list[tuple[int, float]]:
+    """(chunk id, BM25 score) best first, among the tenant's given collections."""
+    terms = [t for t in dict.fromkeys(terms) if t]
+    if not terms or not collection_ids:
+        return []
+    with connection.cursor() as cursor:
+        if _is_postgres():
+            cursor.execute(_PG_BM25, {
+                "terms": terms, "tsquery": " | ".join(f"'{t}'" for t in terms),
+                "tenant": tenant_id, "collections": list(collection_ids), "limit": limit,
+                "k1": K1, "b": B,
+            })  # fmt: skip
+        else:
+            match = " OR ".join(f'"{t}"' for t in terms)
+            placeholders = ",".join("?" * len(collection_ids))
+            cursor.execute(
+                _SQLITE_BM25.format(placeholders=placeholders),
+                [match, tenant_id, *collection_ids, limit],
+            )
+        return [(int(chunk_id), float(score)) for chunk_id, score in cursor.fetchall()]
+
+
+# Only "?" placeholders are formatted into these queries; values are parameters.
+_SQLITE_BM25 = (
+    "SELECT f.rowid, -bm25(search_fts) AS score FROM search_fts f "
+    "JOIN documents_chunk c ON c.id = f.rowid "
+    "WHERE search_fts MATCH ? AND c.tenant_id = ? AND c.collection_id IN ({placeholders}) "
+    "ORDER BY bm25(search_fts) LIMIT ?"
+)
+_SQLITE_FINGERPRINTS = (
+    "SELECT collection_id, count(*), sum(chunk_id), max(chunk_id) "
+    "FROM search_chunkvector WHERE tenant_id = ? AND model = ? "
+    "AND collection_id IN ({placeholders}) GROUP BY collection_id"
+)
+
+# BM25 from the tsvector's own term frequencies (positions per lexeme); the GIN index
+# finds the candidates, df/N/avgdl are taken over the collections searched.
+_PG_BM25 = """
+WITH scope AS (
+    SELECT chunk_id, length, terms FROM search_lexicalentry
+    WHERE tenant_id = %(tenant)s AND collection_id = ANY(%(collections)s)
+), stats AS (
+    SELECT count(*)::float AS n, greatest(avg(length), 1)::float AS avgdl FROM scope
+), hits AS (
+    SELECT s.chunk_id, s.length, u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf
+    FROM scope s, unnest(s.terms) u
+    WHERE s.terms @@ %(tsquery)s::tsquery AND u.lexeme = ANY(%(terms)s)
+), df AS (
+    SELECT lexeme, count(*)::float AS n FROM hits GROUP BY lexeme
+)
+SELECT h.chunk_id,
+       sum(greatest(ln((stats.n - df.n + 0.5) / (df.n + 0.5)), 1e-6)
+           * h.tf * (%(k1)s + 1)
+           / (h.tf + %(k1)s * (1 - %(b)s + %(b)s * h.length / stats.avgdl))) AS score
+FROM hits h JOIN df ON df.lexeme = h.lexeme CROSS JOIN stats
+GROUP BY h.chunk_id
+ORDER BY score DESC, h.chunk_id
+LIMIT %(limit)s
+"""
+
+
+# --------------------------------------------------------------------------- dense
+
+
+def write_vectors(chunks: Sequence[Chunk], vectors: np.ndarray, model: str) -> int:
+    """Store one vector per chunk; chunks deleted meanwhile are skipped."""
+    if len(chunks) != len(vectors):
+        raise ValueError("one vector per chunk")
+    if vectors.shape[1] != VECTOR_DIM:
+        raise ValueError(
+            f"Das Embedding-Modell liefert {vectors.shape[1]} Dimensionen, der Index "
+            f"erwartet {VECTOR_DIM}."
+        )
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if _is_postgres():
+            cursor.executemany(
+                "INSERT INTO search_chunkvector "
+                "(chunk_id, tenant_id, collection_id, model, created_at, embedding) "
+                "SELECT %s, %s, %s, %s, now(), %s::vector "
+                "WHERE EXISTS (SELECT 1 FROM documents_chunk WHERE id = %s) "
+                "ON CONFLICT (chunk_id) DO UPDATE SET model = EXCLUDED.model, "
+                "embedding = EXCLUDED.embedding, created_at = EXCLUDED.created_at",
+                [
+                    (c.pk, c.tenant_id, c.collection_id, model,
+                     "[" + ",".join(f"{x:.7g}" for x in v) + "]", c.pk)
+                    for c, v in zip(chunks, vectors, strict=True)
+                ],
+            )  # fmt: skip
+        else:
+            cursor.executemany(
+                "INSERT OR REPLACE INTO search_chunkvector "
+                "(chunk_id, tenant_id, collection_id, model, created_at, embedding) "
+                "SELECT %s, %s, %s, %s, datetime('now'), %s "
+                "WHERE EXISTS (SELECT 1 FROM documents_chunk WHERE id = %s)",
+                [
+                    (c.pk, c.tenant_id, c.collection_id, model, v.tobytes(), c.pk)
+                    for c, v in zip(chunks, vectors, strict=True)
+                ],
+            )
+    _matrix_cache.clear_collections({c.collection_id for c in chunks})
+    return len(chunks)
+
+
+@dataclass
+class _Block:
+    fingerprint: tuple[int, int, int]
+    ids: np.ndarray
+    matrix: np.ndarray
+
+
+class _MatrixCache:
+    """Per collection: the chunk ids and the (n, dim) float32 matrix of its vectors.
+
+    A cheap fingerprint query (count, sum and max of chunk ids per collection) detects
+    writes by other processes; this process's own writes clear the entry at once.
+    """
+
+    def __init__(self) -> None:
+        self._blocks: dict[tuple[str, int, str], _Block] = {}
+        self._lock = threading.Lock()
+
+    def clear_collections(self, collection_ids: Iterable[int]) -> None:
+        wanted = set(collection_ids)
+        with self._lock:
+            for key in [k for k in self._blocks if k[1] in wanted]:
+                del self._blocks[key]
+
+    def blocks(self, tenant_id: int, collection_ids: Sequence[int], model: str) -> list[_Block]:
+        placeholders = ",".join("?" * len(collection_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _SQLITE_FINGERPRINTS.format(placeholders=placeholders),
+                [tenant_id, model, *collection_ids],
+            )
+            fingerprints = {int(r[0]): (int(r[1]), int(r[2]), int(r[3])) for r in cursor.fetchall()}
+        db = str(connection.settings_dict["NAME"])
+        out = []
+        for collection_id, fingerprint in fingerprints.items():
+            key = (db, collection_id, model)
+            with self._lock:
+                block = self._blocks.get(key)
+            if block is None or block.fingerprint != fingerprint:
+                block = self._load(tenant_id, collection_id, model, fingerprint)
+                with self._lock:
+                    self._blocks[key] = block
+            out.append(block)
+        return out
+
+    @staticmethod
+    def _load(tenant_id: int, collection_id: int, model: str, fingerprint) -> _Block:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT chunk_id, embedding FROM search_chunkvector "
+                "WHERE tenant_id = ? AND collection_id = ? AND model = ? ORDER BY chunk_id",
+                [tenant_id, collection_id, model],
+            )
+            rows = cursor.fetchall()
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
+        return _Block(fingerprint, ids, matrix.reshape(len(rows), VECTOR_DIM))
+
+
+_matrix_cache = _MatrixCache()
+
+
+def has_vectors(tenant_id: int, collection_ids: Sequence[int]) -> bool:
+    """Whether any chunk in scope has a vector yet (no encoder is loaded otherwise)."""
+    from aktenkundig.search.models import ChunkVector
+
+    return ChunkVector.objects.filter(
+        tenant_id=tenant_id, collection_id__in=list(collection_ids)
+    ).exists()
+
+
+def without_vectors(chunk_ids: Sequence[int], model: str) -> set[int]:
+    """Those of ``chunk_ids`` that have no vector from ``model`` yet."""
+    from aktenkundig.search.models import ChunkVector
+
+    have = set(
+        ChunkVector.objects.filter(chunk_id__in=list(chunk_ids), model=model).values_list(
+            "chunk_id", flat=True
+        )
+    )
+    return set(chunk_ids) - have
+
+
+def dense(
+    query_vector: np.ndarray,
+    *,
+    tenant_id: int,
+    collection_ids: Sequence[int],
+    model: str,
+    limit: int,
+) -> list[tuple[int, float]]:
+    """(chunk id, cosine similarity) best first, among chunks that have a vector."""
+    if not collection_ids:
+        return []
+    query_vector = np.asarray(query_vector, dtype=np.float32).reshape(-1)
+    if _is_postgres():
+        literal = "[" + ",".join(f"{x:.7g}" for x in query_vector) + "]"
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Filtered HNSW search: keep scanning the graph until enough rows pass the
+            # tenant/collection filter (pgvector >= 0.8), instead of filtering a global top-k.
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            cursor.execute("SET LOCAL hnsw.ef_search = %s", [max(40, limit)])
+            cursor.execute(
+                "SELECT chunk_id, 1 - (embedding <=> %s::vector) AS score "
+                "FROM search_chunkvector WHERE tenant_id = %s AND collection_id = ANY(%s) "
+                "AND model = %s AND embedding IS NOT NULL "
+                "ORDER BY embedding <=> %s::vector LIMIT %s",
+                [literal, tenant_id, list(collection_ids), model, literal, limit],
+            )
+            rows = [(int(i), float(s)) for i, s in cursor.fetchall()]
+        rows.sort(key=lambda r: -r[1])  # relaxed_order may return near-ties out of order
+        return rows
+    ids_parts, score_parts = [], []
+    for block in _matrix_cache.blocks(tenant_id, collection_ids, model):
+        if len(block.ids):
+            ids_parts.append(block.ids)
+            score_parts.append(block.matrix @ query_vector)
+    if not ids_parts:
+        return []
+    ids = np.concatenate(ids_parts)
+    scores = np.concatenate(score_parts)
+    k = min(limit, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(int(ids[i]), float(scores[i])) for i in top]

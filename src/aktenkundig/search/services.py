@@ -1,0 +1,306 @@
+"""Hybrid search over a tenant's documents, and keeping the index up to date.
+
+Public API (used by the assistant, the citizen chatbot, the web UI and the CLI):
+
+* ``search(query, *, tenant, collections=None, limit=10, mode="hybrid") -> list[SearchHit]``
+* ``index_document(document) -> int`` / ``index_chunks(chunks) -> int`` (lexical, at once)
+* ``embed_pending(*, tenant=None, batch_size=32, progress=False) -> int`` (dense, later)
+* ``schedule_embeddings()`` (dense, in the background)
+* ``reindex(*, tenant=None) -> int``
+
+Lexical search works as soon as chunks are written; their vectors join the ranking
+when ``embed_pending`` has run. Chunks without a vector still rank lexically.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from django.conf import settings
+from django.db import connection
+
+from aktenkundig.core.models import Collection, Tenant
+from aktenkundig.documents.models import Chunk, Document
+from aktenkundig.search import index
+from aktenkundig.search.analyzer import analyzer, highlight
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "bm25", "dense"]
+
+# Reciprocal rank fusion, tuned on RAGSource dev (bench/retrieval.py, docs/benchmarks.md).
+RRF_K = 60
+BM25_WEIGHT = 1.0
+DENSE_WEIGHT = 1.0
+CANDIDATES = 100  # depth of each list that goes into the fusion
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    chunk_id: int
+    document_id: int
+    document_title: str
+    source_path: str
+    section: str
+    page: int | None
+    text: str
+    score: float
+    highlighted: str  # text with matched terms wrapped in «» (CLI) — plain text in `text`
+    collection_id: int
+    access_level: int  # effective level of the document
+
+
+class SearchError(ValueError):
+    """Bad search input (message is user-facing, German)."""
+
+
+def _scope(tenant: Tenant, collections: Sequence[Collection] | None) -> list[int]:
+    if collections is None:
+        return list(Collection.objects.filter(tenant=tenant).values_list("id", flat=True))
+    ids = [c.pk for c in collections]
+    if any(c.tenant_id != tenant.pk for c in collections):
+        raise SearchError("Die Sammlung gehört zu einem anderen Mandanten.")
+    return ids
+
+
+def rrf(rankings: Sequence[tuple[Sequence[int], float]], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of (ranked ids, weight) lists; best first."""
+    scores: dict[int, float] = {}
+    for ids, weight in rankings:
+        for rank, chunk_id in enumerate(ids, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def fuse(
+    lexical: Sequence[tuple[int, float]],
+    semantic: Sequence[tuple[int, float]],
+    unembedded: set[int] = frozenset(),  # type: ignore[assignment]
+    *,
+    k: int = RRF_K,
+    bm25_weight: float = BM25_WEIGHT,
+    dense_weight: float = DENSE_WEIGHT,
+) -> list[tuple[int, float]]:
+    """Weighted RRF of the BM25 and dense rankings.
+
+    A chunk that has no vector yet cannot appear in the dense list; it is given its
+    lexical rank there too, so that a fresh upload is not pushed down by older,
+    embedded chunks while its vectors are computed.
+    """
+    lexical_ids = [i for i, _ in lexical]
+    scores = dict(rrf([(lexical_ids, bm25_weight), ([i for i, _ in semantic], dense_weight)], k))
+    for rank, chunk_id in enumerate(lexical_ids, start=1):
+        if chunk_id in unembedded:
+            scores[chunk_id] += dense_weight / (k + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def search(
+    query: str,
+    *,
+    tenant: Tenant,
+    collections: Sequence[Collection] | None = None,
+    limit: int = 10,
+    mode: Mode = "hybrid",
+) -> list[SearchHit]:
+    """The best passages for ``query`` in ``collections`` (None: all of the tenant's)."""
+    if mode not in ("hybrid", "bm25", "dense"):
+        raise SearchError(f"Unbekannter Suchmodus {mode!r}: hybrid, bm25 oder dense.")
+    if limit < 1:
+        return []
+    query = (query or "").strip()
+    if not query:
+        return []
+    collection_ids = _scope(tenant, collections)
+    if not collection_ids:
+        return []
+    terms = analyzer().query_terms(query)
+    depth = max(CANDIDATES, limit)
+    lexical: list[tuple[int, float]] = []
+    semantic: list[tuple[int, float]] = []
+    if mode in ("hybrid", "bm25"):
+        lexical = index.bm25(terms, tenant_id=tenant.pk, collection_ids=collection_ids, limit=depth)
+    model = ""
+    if mode in ("hybrid", "dense"):
+        semantic, model = _dense(query, tenant.pk, collection_ids, depth)
+    if mode == "bm25":
+        ranked = lexical[:limit]
+    elif mode == "dense":
+        ranked = semantic[:limit]
+    elif not semantic:
+        ranked = lexical[:limit]
+    else:
+        ranked = fuse(lexical, semantic, index.without_vectors([i for i, _ in lexical], model))
+        ranked = ranked[:limit]
+    return _hits(ranked, terms, tenant)
+
+
+def _dense(query: str, tenant_id: int, collection_ids: list[int], depth: int):
+    """(ranked (id, similarity), encoder name); nothing while no vector exists."""
+    from aktenkundig.search.embedding import get_encoder
+
+    if not index.has_vectors(tenant_id, collection_ids):
+        return [], ""
+    encoder = get_encoder()
+    vector = encoder.embed_query(query)
+    ranked = index.dense(
+        vector, tenant_id=tenant_id, collection_ids=collection_ids, model=encoder.name, limit=depth
+    )
+    return ranked, encoder.name
+
+
+def _hits(ranked: Sequence[tuple[int, float]], terms: list[str], tenant: Tenant) -> list[SearchHit]:
+    chunks = Chunk.objects.filter(tenant=tenant, pk__in=[i for i, _ in ranked]).select_related(
+        "document", "document__collection"
+    )
+    by_id = {c.pk: c for c in chunks}
+    hits = []
+    for chunk_id, score in ranked:
+        chunk = by_id.get(chunk_id)
+        if chunk is None:  # deleted between ranking and loading
+            continue
+        document = chunk.document
+        hits.append(
+            SearchHit(
+                chunk_id=chunk.pk,
+                document_id=document.pk,
+                document_title=document.title,
+                source_path=document.source_path,
+                section=chunk.section,
+                page=chunk.page,
+                text=chunk.text,
+                score=round(float(score), 6),
+                highlighted=highlight(chunk.text, terms),
+                collection_id=chunk.collection_id,
+                access_level=document.effective_access_level,
+            )
+        )
+    return hits
+
+
+# --------------------------------------------------------------------------- indexing
+
+
+def index_chunks(chunks: Iterable[Chunk]) -> int:
+    """Write the lexical index for ``chunks`` (document loaded, or it is fetched)."""
+    chunks = list(chunks)
+    return index.write_lexical(chunks)
+
+
+def index_document(document: Document) -> int:
+    """(Re)index all chunks of ``document``; old chunks' rows went with the chunks."""
+    return index.write_lexical(document.chunks.select_related("document"))
+
+
+def reindex(*, tenant: Tenant | None = None, batch_size: int = 500) -> int:
+    """Rebuild the lexical index (after an analyzer change)."""
+    chunks = Chunk.objects.select_related("document").order_by("pk")
+    if tenant is not None:
+        chunks = chunks.filter(tenant=tenant)
+    done = 0
+    batch: list[Chunk] = []
+    for chunk in chunks.iterator(chunk_size=batch_size):
+        batch.append(chunk)
+        if len(batch) >= batch_size:
+            done += index.write_lexical(batch)
+            batch = []
+    return done + index.write_lexical(batch)
+
+
+def pending_chunks(*, tenant: Tenant | None = None, model: str):
+    """Chunks without a vector from ``model``."""
+    chunks = Chunk.objects.exclude(vector__model=model)
+    if tenant is not None:
+        chunks = chunks.filter(tenant=tenant)
+    return chunks
+
+
+def embed_pending(
+    *, tenant: Tenant | None = None, batch_size: int = 32, progress: bool = False
+) -> int:
+    """Compute missing vectors (synchronously); returns how many were stored."""
+    from aktenkundig.search.embedding import get_encoder
+
+    encoder = get_encoder()
+    total = pending_chunks(tenant=tenant, model=encoder.name).count()
+    if not total:
+        return 0
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit="Abschnitt", desc="Einbettung")
+    done = 0
+    last_id = 0
+    while True:
+        batch = list(
+            pending_chunks(tenant=tenant, model=encoder.name)
+            .filter(pk__gt=last_id)
+            .select_related("document")
+            .order_by("pk")[:batch_size]
+        )
+        if not batch:
+            break
+        last_id = batch[-1].pk
+        vectors = encoder.embed_passages([index_text(c) for c in batch])
+        done += index.write_vectors(batch, vectors, encoder.name)
+        if bar is not None:
+            bar.update(len(batch))
+    if bar is not None:
+        bar.close()
+    return done
+
+
+def index_text(chunk: Chunk) -> str:
+    return index.index_text(chunk)
+
+
+_worker_lock = threading.Lock()
+_worker: threading.Thread | None = None
+_rerun = threading.Event()
+
+
+def schedule_embeddings() -> None:
+    """Compute missing vectors in the background.
+
+    With a database task queue, a worker process does it (task ``embed_pending_task``).
+    In immediate mode (embedded default) one daemon thread of this process does it, so
+    that an upload returns at once; a call while it runs makes it go round once more.
+    """
+    backend = settings.TASKS["default"]["BACKEND"]
+    if not backend.endswith("ImmediateBackend"):
+        from aktenkundig.search.tasks import embed_pending_task
+
+        embed_pending_task.enqueue()
+        return
+    global _worker
+    with _worker_lock:
+        _rerun.set()
+        if _worker is not None and _worker.is_alive():
+            return
+        _worker = threading.Thread(target=_background_embed, name="embed-pending", daemon=True)
+        _worker.start()
+
+
+def _background_embed() -> None:
+    try:
+        while _rerun.is_set():
+            _rerun.clear()
+            try:
+                embed_pending()
+            except Exception:
+                log.exception("embedding in the background failed")
+                return
+    finally:
+        connection.close()
+
+
+def wait_for_background_embeddings(timeout: float | None = None) -> None:
+    """For tests and the CLI: block until the background thread (if any) is done."""
+    worker = _worker
+    if worker is not None:
+        worker.join(timeout)
