@@ -59,7 +59,7 @@ def write_lexical(chunks: Iterable[Chunk]) -> int:
                 ],
             )
         else:
-            placeholders = ",".join("?" * len(ids))
+            placeholders = ",".join(["%s"] * len(ids))
             sql = f"DELETE FROM search_fts WHERE rowid IN ({placeholders})"  # noqa: S608
             cursor.execute(sql, ids)
             cursor.executemany(
@@ -77,7 +77,7 @@ def delete_lexical(chunk_ids: Sequence[int]) -> None:
         LexicalEntry.objects.filter(chunk_id__in=chunk_ids).delete()
     else:
         with connection.cursor() as cursor:
-            placeholders = ",".join("?" * len(chunk_ids))
+            placeholders = ",".join(["%s"] * len(chunk_ids))
             cursor.execute(
                 f"DELETE FROM search_fts WHERE rowid IN ({placeholders})",  # noqa: S608
                 list(chunk_ids),
@@ -110,7 +110,7 @@ def bm25(
             })  # fmt: skip
         else:
             match = " OR ".join(f'"{t}"' for t in terms)
-            placeholders = ",".join("?" * len(collection_ids))
+            placeholders = ",".join(["%s"] * len(collection_ids))
             cursor.execute(
                 _SQLITE_BM25.format(placeholders=placeholders),
                 [match, tenant_id, *collection_ids, limit],
@@ -118,16 +118,16 @@ def bm25(
         return [(int(chunk_id), float(score)) for chunk_id, score in cursor.fetchall()]
 
 
-# Only "?" placeholders are formatted into these queries; values are parameters.
+# Only "%s" placeholders are formatted into these queries; values are parameters.
 _SQLITE_BM25 = (
     "SELECT f.rowid, -bm25(search_fts) AS score FROM search_fts f "
     "JOIN documents_chunk c ON c.id = f.rowid "
-    "WHERE search_fts MATCH ? AND c.tenant_id = ? AND c.collection_id IN ({placeholders}) "
-    "ORDER BY bm25(search_fts) LIMIT ?"
+    "WHERE search_fts MATCH %s AND c.tenant_id = %s AND c.collection_id IN ({placeholders}) "
+    "ORDER BY bm25(search_fts) LIMIT %s"
 )
 _SQLITE_FINGERPRINTS = (
     "SELECT collection_id, count(*), sum(chunk_id), max(chunk_id) "
-    "FROM search_chunkvector WHERE tenant_id = ? AND model = ? "
+    "FROM search_chunkvector WHERE tenant_id = %s AND model = %s "
     "AND collection_id IN ({placeholders}) GROUP BY collection_id"
 )
 
@@ -225,7 +225,7 @@ class _MatrixCache:
                 del self._blocks[key]
 
     def blocks(self, tenant_id: int, collection_ids: Sequence[int], model: str) -> list[_Block]:
-        placeholders = ",".join("?" * len(collection_ids))
+        placeholders = ",".join(["%s"] * len(collection_ids))
         with connection.cursor() as cursor:
             cursor.execute(
                 _SQLITE_FINGERPRINTS.format(placeholders=placeholders),
@@ -250,7 +250,7 @@ class _MatrixCache:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT chunk_id, embedding FROM search_chunkvector "
-                "WHERE tenant_id = ? AND collection_id = ? AND model = ? ORDER BY chunk_id",
+                "WHERE tenant_id = %s AND collection_id = %s AND model = %s ORDER BY chunk_id",
                 [tenant_id, collection_id, model],
             )
             rows = cursor.fetchall()

@@ -20,10 +20,11 @@ def ingest_fixtures(collection) -> None:
     embed_pending(tenant=collection.tenant)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def _lindenau_committed(django_db_setup, django_db_blocker):
-    """Ingesting and embedding costs seconds, so it happens once per run, committed
-    under a tenant of its own that is deleted (with everything in it) at the end."""
+    """Ingesting and embedding costs seconds, so it happens once for the assistant's
+    tests, committed under a tenant of its own that is deleted (with everything in
+    it) when they are done, before other apps' tests count rows or index statistics."""
     with django_db_blocker.unblock():
         tenant = Tenant.objects.create(slug="lindenau", name="Gemeinde Lindenau")
         collection = get_or_create_collection(tenant, "Lindenau", AccessLevel.OFFEN)

@@ -141,7 +141,7 @@ def test_deleting_documents_removes_them_from_the_index(tenant, satzungen):
                 "SELECT count(*) FROM search_lexicalentry WHERE chunk_id = ANY(%s)", [chunk_ids]
             )
         else:
-            marks = ",".join("?" * len(chunk_ids))
+            marks = ",".join(["%s"] * len(chunk_ids))
             sql = f"SELECT count(*) FROM search_fts WHERE rowid IN ({marks})"  # noqa: S608
             cursor.execute(sql, chunk_ids)
         assert cursor.fetchone()[0] == 0
