@@ -297,7 +297,8 @@ def _markdown(text: str) -> Extracted:
             if lines[index].strip() == "---":
                 for meta in lines[1:index]:
                     key, _, value = meta.partition(":")
-                    if key.strip().lower() == "title" and value.strip():
+                    # German document sets (e.g. RAGSource) write "titel".
+                    if key.strip().lower() in {"title", "titel"} and value.strip():
                         title = value.strip().strip("\"'")
                 lines = lines[index + 1 :]
                 break

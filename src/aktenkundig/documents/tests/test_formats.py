@@ -147,3 +147,14 @@ def test_windows_1252_text_is_decoded():
 )
 def test_german_dates(text, expected):
     assert find_german_date(text) == expected
+
+
+@pytest.mark.parametrize("key", ["title", "titel"])
+def test_markdown_front_matter_title_in_english_or_german(key):
+    text = (
+        f"---\n{key}: Satzung über die Benutzung der Stadtbücherei\nstatus: published\n---\n"
+        "\n# GEMEINDE MUSTERHAUSEN\n\n§ 1 Zweck\n\nDie Bücherei dient der Bildung.\n"
+    )
+    result = extract(text.encode(), "buecherei.md")
+    assert result.title == "Satzung über die Benutzung der Stadtbücherei"
+    assert "status: published" not in " ".join(block.text for block in result.blocks)
