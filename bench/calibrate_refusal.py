@@ -41,7 +41,19 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
+# ../shared/data from the checkout; from a git worktree one level further up.
+SHARED = next(
+    (
+        path
+        for path in (
+            Path(os.environ.get("AKTENKUNDIG_SHARED_DATA", "")),
+            ROOT.parent / "shared" / "data",
+            ROOT.parent.parent / "shared" / "data",
+        )
+        if str(path) not in ("", ".") and (path / "qa").is_dir()
+    ),
+    ROOT.parent / "shared" / "data",
+)
 OUTPUT = ROOT / "src" / "aktenkundig" / "assistant" / "data" / "refusal_calibration.json"
 
 
@@ -213,7 +225,9 @@ def main() -> None:
     for label, questions in ((True, answerable_q), (False, unanswerable_q)):
         for question in questions:
             hits = retrieve(question, tenant=tenant, collections=[collection])
-            lexical, semantic, _best = coverage.features(question, hits)
+            lexical, semantic, _best = coverage.features(
+                question, hits, tenant=tenant, collections=[collection]
+            )
             rows.append((lexical, semantic))
             labels.append(label)
     elapsed = time.monotonic() - started

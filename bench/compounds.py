@@ -72,9 +72,7 @@ def covers(predicted: list[str], gold: str) -> float:
     """Share of gold parts found as a prefix of a predicted part (inflection-tolerant)."""
     parts = [fold(p) for p in gold.split()]
     got = [fold(p) for p in predicted]
-    return sum(any(g.startswith(p[: max(3, len(p) - 2)]) for g in got) for p in parts) / len(
-        parts
-    )
+    return sum(any(g.startswith(p[: max(3, len(p) - 2)]) for g in got) for p in parts) / len(parts)
 
 
 def main() -> None:

@@ -64,12 +64,8 @@ SETTINGS: tuple[Setting, ...] = (
         "'database' queues them for `aktenkundig worker` processes. 'auto': immediate "
         "on SQLite, database on PostgreSQL.",
     ),
-    Setting(
-        "AKTENKUNDIG_MAX_UPLOAD_MB", "100", "Largest file accepted for ingestion, in MB."
-    ),
-    Setting(
-        "AKTENKUNDIG_OCR_LANGUAGES", "deu+eng", "Tesseract language packs used for OCR."
-    ),
+    Setting("AKTENKUNDIG_MAX_UPLOAD_MB", "100", "Largest file accepted for ingestion, in MB."),
+    Setting("AKTENKUNDIG_OCR_LANGUAGES", "deu+eng", "Tesseract language packs used for OCR."),
     Setting(
         "AKTENKUNDIG_EMBEDDINGS_URL",
         "",
@@ -106,6 +102,12 @@ SETTINGS: tuple[Setting, ...] = (
         "auto",
         "Whether the chat server runs inside the authority's own network: true, false, "
         "or auto (true for localhost, private IP addresses and names without a dot).",
+    ),
+    Setting(
+        "AKTENKUNDIG_LLM_PASSAGES",
+        "5",
+        "How many retrieved passages the chat server sees per question (fewer for "
+        "models with a small context window).",
     ),
     Setting(
         "AKTENKUNDIG_LLM_MAX_TOKENS",

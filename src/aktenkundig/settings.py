@@ -172,8 +172,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Security defaults. Cookies are HTTPS-only unless running in DEBUG.
 _secure_cookies = config.get("AKTENKUNDIG_SECURE_COOKIES")
-SECURE_COOKIES = (not DEBUG) if _secure_cookies == "auto" else config.get_bool(
-    "AKTENKUNDIG_SECURE_COOKIES"
+SECURE_COOKIES = (
+    (not DEBUG) if _secure_cookies == "auto" else config.get_bool("AKTENKUNDIG_SECURE_COOKIES")
 )
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES

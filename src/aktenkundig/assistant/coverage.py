@@ -97,6 +97,8 @@ def lexical_overlap(question_terms: set[str], text: str) -> float:
 
 
 def semantic_similarity(question: str, texts: Sequence[str]) -> np.ndarray:
+    """Cosine of question and texts, embedding the texts now (fallback when the
+    passages have no stored vectors yet, e.g. right after ingestion)."""
     from aktenkundig.search.embedding import get_encoder
 
     encoder = get_encoder()
@@ -105,17 +107,39 @@ def semantic_similarity(question: str, texts: Sequence[str]) -> np.ndarray:
     return passages @ query
 
 
-def features(question: str, hits: Sequence[Any]) -> tuple[float, float, int]:
-    """(lexical, semantic, index of best passage) over the top passages."""
+def features(
+    question: str,
+    hits: Sequence[Any],
+    *,
+    tenant: Any = None,
+    collections: Sequence[Any] | None = None,
+) -> tuple[float, float, int]:
+    """(lexical, semantic, index of the best passage among ``hits``).
+
+    ``lexical``: best term coverage among the top hybrid hits. ``semantic``: cosine
+    of the nearest passage in scope, from the stored vectors (a dense search) when
+    ``tenant`` is given and vectors exist, else computed for the top hits.
+    """
     top = list(hits[:TOP_PASSAGES])
     if not top:
         return 0.0, 0.0, -1
     question_terms = set(analyze(question))
-    texts = [passage_text(hit) for hit in top]
-    lexical = [lexical_overlap(question_terms, text) for text in texts]
-    semantic = semantic_similarity(question, texts)
-    best = max(range(len(top)), key=lambda i: lexical[i] + float(semantic[i]))
-    return max(lexical), float(np.max(semantic)), best
+    lexical = [lexical_overlap(question_terms, passage_text(hit)) for hit in top]
+    nearest: list[Any] = []
+    if tenant is not None:
+        from aktenkundig.search.services import search
+
+        nearest = search(question, tenant=tenant, collections=collections, limit=8, mode="dense")
+    if nearest:
+        cosine = {hit.chunk_id: float(hit.score) for hit in nearest}
+        floor = min(cosine.values())
+        per_hit = [cosine.get(hit.chunk_id, floor) for hit in top]
+        semantic = max(cosine.values())
+    else:
+        per_hit = [float(v) for v in semantic_similarity(question, [passage_text(h) for h in top])]
+        semantic = max(per_hit)
+    best = max(range(len(top)), key=lambda i: lexical[i] + per_hit[i])
+    return max(lexical), semantic, best
 
 
 def score(lexical: float, semantic: float, cal: Calibration | None = None) -> float:
@@ -124,8 +148,14 @@ def score(lexical: float, semantic: float, cal: Calibration | None = None) -> fl
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def assess(question: str, hits: Sequence[Any]) -> Coverage:
-    lexical, semantic, best = features(question, hits)
+def assess(
+    question: str,
+    hits: Sequence[Any],
+    *,
+    tenant: Any = None,
+    collections: Sequence[Any] | None = None,
+) -> Coverage:
+    lexical, semantic, best = features(question, hits, tenant=tenant, collections=collections)
     if best < 0:
         return Coverage(0.0, 0.0, 0.0, False, -1)
     cal = calibration()

@@ -44,7 +44,9 @@ def _clean(text: str, limit: int) -> str:
 
 
 def _attribute(value: str) -> str:
-    return _TAG.sub(" ", value).replace('"', "'").replace("\n", " ").strip()[:200]
+    # Section paths use " > " between levels; angle brackets stay out of the markup.
+    value = _TAG.sub(" ", value).replace('"', "'").replace("<", "‹").replace(">", "›")
+    return " ".join(value.split())[:200]
 
 
 def build_messages(question: str, hits: Sequence[Any]) -> list[dict[str, str]]:

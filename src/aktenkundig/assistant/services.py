@@ -27,18 +27,22 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from aktenkundig import config
 from aktenkundig.assistant import coverage
 from aktenkundig.assistant.prompt import NOT_COVERED, build_messages
 from aktenkundig.assistant.text import (
     looks_like_instruction,
     markers,
+    neutralise_instructions,
     overlap_score,
     split_sentences,
     strip_markers,
     support,
+    with_markers,
 )
 from aktenkundig.core.models import AccessLevel, Tenant
 from aktenkundig.llm import gateway
+from aktenkundig.llm.backends import configured_backends
 from aktenkundig.search.analyzer import analyze
 
 logger = logging.getLogger(__name__)
@@ -50,7 +54,6 @@ REFUSAL_TEXT = (
 )
 MAX_QUESTION_CHARS = 2000
 RETRIEVE = 8  # passages retrieved
-PROMPT_PASSAGES = 5  # passages shown to the model
 EXTRACT_PASSAGES = 4  # passages sentences are extracted from
 EXTRACT_SENTENCES = 3
 QUOTE_CHARS = 300
@@ -154,7 +157,7 @@ def stream_answer(
     then ``("done", Answer)``. Raises :class:`InvalidQuestion` before any event."""
     question = _validate(question)
     hits = retrieve(question, tenant=tenant, collections=collections)
-    cover = coverage.assess(question, hits)
+    cover = coverage.assess(question, hits, tenant=tenant, collections=collections)
     if not cover.covered:
         logger.info("assistant refused (coverage %.2f)", cover.score)
         result = Answer(question, REFUSAL_TEXT, refused=True, coverage=cover.score)
@@ -167,17 +170,16 @@ def stream_answer(
 
     notice = ""
     if use_llm is not False:
-        level = level_of(hits[:PROMPT_PASSAGES])
+        shown = hits[: max(1, config.get_int("AKTENKUNDIG_LLM_PASSAGES"))]
+        level = level_of(shown)
         if gateway.is_available(level):
-            generated = yield from _generate(
-                question, hits[:PROMPT_PASSAGES], level, conversation_key, cover.score
-            )
+            generated = yield from _generate(question, shown, level, conversation_key, cover.score)
             if isinstance(generated, Answer):
                 yield "citations", generated.citations
                 yield "done", generated
                 return
             notice = generated
-        elif use_llm:
+        elif use_llm or configured_backends():
             notice = _why_no_llm(level)
     result = _extract(question, hits, cover.score)
     result.notice = notice
@@ -206,11 +208,18 @@ def _validate(question: str) -> str:
     return question
 
 
+FALLBACK_NOTE = "Die Antwort besteht daher aus wörtlichen Zitaten (extraktive Antwort)."
+
+
+def _fallback(reason: str) -> str:
+    return f"{reason} {FALLBACK_NOTE}"
+
+
 def _why_no_llm(level: int) -> str:
     try:
         gateway.select_backend(level)
     except gateway.LLMError as error:
-        return f"{error} Extraktive Antwort."
+        return _fallback(str(error))
     return ""
 
 
@@ -286,7 +295,7 @@ def _extract(question: str, hits: Sequence[Any], cover_score: float) -> Answer:
         n = numbering[candidate.passage]
         citation = citations[n - 1]
         citation.quote = _join_quote(citation.quote, candidate.sentence)
-        pieces.append(f"{_ENUMERATOR.sub('', candidate.sentence)} [{n}]")
+        pieces.append(with_markers(_ENUMERATOR.sub("", candidate.sentence), [n]))
     return Answer(
         question,
         " ".join(pieces),
@@ -330,7 +339,8 @@ def _generate(
     """Stream verified sentences. Returns the :class:`Answer`, or a notice (str) when
     the caller should answer extractively instead."""
     bar = coverage.calibration().support_bar
-    passages = [coverage.passage_text(hit) for hit in hits]
+    # Checked against what the model was shown: instruction-like sentences removed.
+    passages = [neutralise_instructions(coverage.passage_text(hit)) for hit in hits]
     numbering: dict[int, int] = {}  # prompt passage index -> citation number
     citations: list[Citation] = []
     kept: list[str] = []
@@ -359,8 +369,7 @@ def _generate(
             citation = citations[numbering[n - 1] - 1]
             if not citation.quote:
                 citation.quote = _best_quote(claim, hits[n - 1].text)
-        marks = "".join(f"[{numbering[n - 1]}]" for n in useful)
-        return f"{claim} {marks}"
+        return with_markers(claim, [numbering[n - 1] for n in useful])
 
     try:
         completion = gateway.complete(
@@ -390,7 +399,7 @@ def _generate(
     except gateway.LLMError as error:
         logger.warning("assistant: LLM failed: %s", error)
         if not kept:
-            return f"{error} Extraktive Antwort."
+            return _fallback(str(error))
         dropped_note = "Die Antwort wurde wegen eines Fehlers des Sprachmodells abgebrochen."
         return Answer(
             question,
@@ -405,10 +414,9 @@ def _generate(
         )
     if not kept:
         if NOT_COVERED in buffer:
-            return "Das Sprachmodell fand in den Auszügen keine Antwort; extraktive Antwort."
-        return (
-            "Die Antwort des Sprachmodells ließ sich nicht mit den Dokumenten belegen; "
-            "extraktive Antwort."
+            return _fallback("Das Sprachmodell fand in den Auszügen keine Antwort.")
+        return _fallback(
+            "Die Antwort des Sprachmodells ließ sich nicht mit den Dokumenten belegen."
         )
     notice = ""
     if dropped:

@@ -23,7 +23,7 @@ _MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 _MARKERS_ONLY = re.compile(r"^(?:\s*\[\d{1,3}\])+\s*[.!?]?\s*$")
 # A candidate sentence end: terminal punctuation, optional closing quote/bracket,
 # optional citation markers, then whitespace.
-_END = re.compile(r"[.!?…][\"'“”»)]*(?:\s*\[\d{1,3}\])*[.!?]?(?=\s)|\n\s*\n|(?<=:)\n")
+_END = re.compile(r"[.!?…][\"'“”»)]*(?:\s*\[\d{1,3}\])*[.!?]?(?=\s|$)|\n\s*\n|(?<=:)\n")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -64,6 +64,16 @@ def markers(sentence: str) -> list[int]:
 
 def strip_markers(sentence: str) -> str:
     return " ".join(_MARKER.sub("", sentence).split())
+
+
+def with_markers(sentence: str, numbers: list[int]) -> str:
+    """``sentence`` with citation markers before its final punctuation:
+    'Die Gebühr beträgt 20 Euro [2].'"""
+    marks = "".join(f"[{n}]" for n in numbers)
+    sentence = sentence.rstrip()
+    if sentence and sentence[-1] in ".!?…":
+        return f"{sentence[:-1].rstrip()} {marks}{sentence[-1]}"
+    return f"{sentence} {marks}"
 
 
 def numbers(text: str) -> set[str]:

@@ -94,8 +94,11 @@ def _heading_in_text(line: str) -> tuple[int, str] | None:
             continue
         rest = (match.group("rest") or "").strip()
         # "§ 5 Abs. 2 gilt entsprechend." is a reference, not a heading.
-        if rest and ((rest[-1] in ".,;" and not rest.endswith(("ff.", "usw.")))
-                     or len(rest.split()) > 14 or rest.startswith(("Abs", "Satz", "Nr"))):
+        if rest and (
+            (rest[-1] in ".,;" and not rest.endswith(("ff.", "usw.")))
+            or len(rest.split()) > 14
+            or rest.startswith(("Abs", "Satz", "Nr"))
+        ):
             return None  # fmt: skip
         label = re.sub(r"\s+", " ", match.group("label")).strip()
         label = re.sub(r"^§\s*", "§ ", label)
@@ -169,8 +172,11 @@ def _units(blocks: Iterable[Block], title: str | None) -> list[_Unit]:
             absatz = _ABSATZ.match(stripped)
             if absatz:
                 push(_RANK_ABSATZ, f"({absatz.group('label')})")
-            if current is None or absatz or _LIST_ITEM.match(stripped) or _TABLE_ROW.match(
-                stripped
+            if (
+                current is None
+                or absatz
+                or _LIST_ITEM.match(stripped)
+                or _TABLE_ROW.match(stripped)
             ):
                 current = _Unit(stripped, tuple(path), block.page, line_start, line_start)
                 current.end = line_start + len(stripped)

@@ -270,9 +270,7 @@ def _plain(text: str, page: int | None = None) -> Extracted:
 def _paragraphs(text: str, page: int | None = None) -> list[Block]:
     """Split at blank lines; line structure inside a paragraph is kept for the chunker."""
     return [
-        Block(part.strip("\n"), page=page)
-        for part in re.split(r"\n\s*\n", text)
-        if part.strip()
+        Block(part.strip("\n"), page=page) for part in re.split(r"\n\s*\n", text) if part.strip()
     ]
 
 
@@ -527,8 +525,9 @@ def _pdf(data: bytes, ocr: _Ocr) -> Extracted:
         if getattr(error, "err_code", None) == 4 or "password" in str(error).lower():
             raise ExtractionError("Das PDF ist passwortgeschützt (verschlüsselt).") from None
         if getattr(error, "err_code", None) == 6:
-            raise ExtractionError("Das PDF ist mit einem nicht unterstützten Verfahren "
-                                  "geschützt.") from None
+            raise ExtractionError(
+                "Das PDF ist mit einem nicht unterstützten Verfahren geschützt."
+            ) from None
         raise ExtractionError("Die Datei ist beschädigt oder kein gültiges PDF.") from None
     try:
         blocks: list[Block] = []

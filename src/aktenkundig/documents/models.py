@@ -30,9 +30,7 @@ class DocumentQuerySet(models.QuerySet):
 
 class Document(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="documents")
-    collection = models.ForeignKey(
-        Collection, on_delete=models.CASCADE, related_name="documents"
-    )
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("Titel"), max_length=500)
     source_path = models.CharField(
         _("Quelle"), max_length=1000, help_text=_("Path of the ingested file as given")

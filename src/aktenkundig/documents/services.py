@@ -290,9 +290,7 @@ def iter_files(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
             for name in sorted(files):
                 if name.startswith("."):
                     continue
-                found.append(
-                    (Path(folder) / name, os.path.join(given_text, *relative.parts, name))
-                )
+                found.append((Path(folder) / name, os.path.join(given_text, *relative.parts, name)))
     return found
 
 

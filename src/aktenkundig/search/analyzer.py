@@ -29,7 +29,8 @@ import Stemmer
 
 from aktenkundig.search.lexicon import CompoundSplitter
 
-# Snowball's German stopword list, plus forms the list spells with umlauts.
+# Snowball's German stopword list, forms it spells with umlauts transliterated, and the
+# question words and modal verbs of citizens' questions ("Wann muss ich ...?").
 _STOPWORDS_TEXT = """
     aber alle allem allen aller alles als also am an ander andere anderem anderen anderer
     anderes anderm andern anderr anders auch auf aus bei bin bis bist da damit dann der den
@@ -47,6 +48,8 @@ _STOPWORDS_TEXT = """
     waren warst was weg weil weiter welche welchem welchen welcher welches wenn werde werden
     wie wieder will wir wird wirst wo wollen wollte würde wuerde würden wuerden zu zum zur
     zwar zwischen
+    wann wer wem wen wessen warum weshalb wieso wofür wofuer woher wohin womit wozu worauf
+    worüber worueber wodurch gibt gilt bitte darf dürfen duerfen muss müssen muessen
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 

@@ -44,6 +44,8 @@ def llm_backend(llm_server, monkeypatch) -> Backend:
     monkeypatch.setenv("AKTENKUNDIG_LLM_TIMEOUT", "120")
     monkeypatch.setenv("AKTENKUNDIG_LLM_MAX_LEVEL", "vertraulich")
     monkeypatch.setenv("AKTENKUNDIG_LLM_MAX_TOKENS", "120")
+    # A 135M model on two shared CPU cores: keep prompts short.
+    monkeypatch.setenv("AKTENKUNDIG_LLM_PASSAGES", "3")
     from aktenkundig.llm.backends import default_backend
 
     backend = default_backend()

@@ -38,12 +38,20 @@ def test_markdown_headings_and_paragraphs_become_section_paths():
 
 def test_paragraphs_and_articles_in_plain_text_with_pages():
     pages = [
-        Block("Satzung über die Friedhöfe\n§ 1\nGeltungsbereich\nDiese Satzung gilt für alle "
-              "Friedhöfe der Ge-\nmeinde Musterhausen.", page=1),
-        Block("§ 2 Abs. 3 gilt entsprechend.\n§ 2 Benutzung\n(1) Die Friedhöfe sind "
-              "tagsüber geöffnet.\n(2) Hunde sind nicht erlaubt.", page=2),
-        Block("Artikel 3 Inkrafttreten\nDiese Satzung tritt am Tag nach der Bekanntmachung "
-              "in Kraft.", page=3),
+        Block(
+            "Satzung über die Friedhöfe\n§ 1\nGeltungsbereich\nDiese Satzung gilt für alle "
+            "Friedhöfe der Ge-\nmeinde Musterhausen.",
+            page=1,
+        ),
+        Block(
+            "§ 2 Abs. 3 gilt entsprechend.\n§ 2 Benutzung\n(1) Die Friedhöfe sind "
+            "tagsüber geöffnet.\n(2) Hunde sind nicht erlaubt.",
+            page=2,
+        ),
+        Block(
+            "Artikel 3 Inkrafttreten\nDiese Satzung tritt am Tag nach der Bekanntmachung in Kraft.",
+            page=3,
+        ),
     ]
     chunks = chunk_blocks(pages, title="Satzung über die Friedhöfe")
     assert [(c.section, c.page) for c in chunks] == [
@@ -69,24 +77,29 @@ def test_size_limits_and_never_two_paragraphs_of_law_in_one_chunk():
         assert chunk.words <= 125
         assert chunk.section.count("§") == 1
         assert chunk.text.rstrip().endswith(".")  # sentences are never cut
-    assert {c.section.split(" > ")[0] for c in chunks} == {"§ 1 Regel 1", "§ 2 Regel 2",
-                                                          "§ 3 Regel 3"}
+    assert {c.section.split(" > ")[0] for c in chunks} == {
+        "§ 1 Regel 1",
+        "§ 2 Regel 2",
+        "§ 3 Regel 3",
+    }
     assert len(chunks) > 6
     small = chunk_blocks([Block(text)], min_words=20, max_words=40)
     assert len(small) > len(chunks)
 
 
 def test_a_long_absatz_is_split_at_sentence_ends():
-    long = "(1) " + " ".join(f"Satz Nummer {i} gilt gem. Abs. 2 ab dem 1. Januar." for i in
-                             range(60))
+    long = "(1) " + " ".join(
+        f"Satz Nummer {i} gilt gem. Abs. 2 ab dem 1. Januar." for i in range(60)
+    )
     chunks = chunk_blocks([Block(long)], min_words=50, max_words=80)
     assert len(chunks) >= 4
     assert all(c.text.endswith("Januar.") and c.section == "(1)" for c in chunks)
 
 
 def test_sentence_splitting_respects_abbreviations_and_ordinals():
-    assert split_sentences("Die Steuer gem. § 5 Abs. 2 beträgt 96 EUR. Am 1. Januar ist sie "
-                           "fällig! Z. B. bei Zuzug.") == [
+    assert split_sentences(
+        "Die Steuer gem. § 5 Abs. 2 beträgt 96 EUR. Am 1. Januar ist sie fällig! Z. B. bei Zuzug."
+    ) == [
         "Die Steuer gem. § 5 Abs. 2 beträgt 96 EUR.",
         "Am 1. Januar ist sie fällig!",
         "Z. B. bei Zuzug.",

@@ -36,8 +36,12 @@ def test_ingest_sample_folder_then_again_unchanged(tmp_path):
     collection = Collection.objects.get(slug="satzungen")
     assert collection.access_level == AccessLevel.OFFEN and collection.is_public
     assert sorted(Document.objects.values_list("source_path", flat=True)) == [
-        str(folder / name) for name in
-        ("abfallgebuehrensatzung.docx", "friedhofssatzung.html", "hundesteuersatzung.pdf")
+        str(folder / name)
+        for name in (
+            "abfallgebuehrensatzung.docx",
+            "friedhofssatzung.html",
+            "hundesteuersatzung.pdf",
+        )
     ]
     code, out, _ = run(str(folder), "--collection", "Satzungen", "--no-wait")
     assert code == 0 and "0 neu, 0 ersetzt, 3 unverändert" in out
@@ -55,8 +59,7 @@ def test_bad_files_are_reported_one_line_each_and_the_run_goes_on(tmp_path):
         f"Fehler: {tmp_path}/kaputt.pdf: Die Datei ist beschädigt oder kein gültiges PDF.",
         f"Fehler: {tmp_path}/leer.txt: Die Datei ist leer.",
         f"Fehler: {tmp_path}/tabelle.xlsx: Dateityp .xlsx wird nicht unterstützt.",
-        f"Fehler: {tmp_path}/verschluesselt.pdf: Das PDF ist passwortgeschützt "
-        "(verschlüsselt).",
+        f"Fehler: {tmp_path}/verschluesselt.pdf: Das PDF ist passwortgeschützt (verschlüsselt).",
     ]
     assert Collection.objects.get(slug="akten").access_level == AccessLevel.INTERN
     assert Document.objects.get().title == "Niederschrift Bauausschuss"

@@ -67,7 +67,9 @@ def test_odt_title_from_metadata_and_outline_headings():
     assert odt.kind == "odt" and odt.title == "Niederschrift Bauausschuss"
     assert odt.date == datetime.date(2025, 2, 5)
     assert [s for s, _ in sections(odt)] == [
-        "Niederschrift", "Niederschrift > TOP 1 Bauvoranfrage", "Niederschrift > TOP 2 Spielplatz"
+        "Niederschrift",
+        "Niederschrift > TOP 1 Bauvoranfrage",
+        "Niederschrift > TOP 2 Spielplatz",
     ]
 
 
@@ -103,7 +105,8 @@ def test_scanned_letter_is_read_by_ocr(name):
         ("leer.txt", "Die Datei ist leer."),
         ("tabelle.xlsx", "Dateityp .xlsx wird nicht unterstützt."),
         pytest.param(
-            "leer.png", "Kein Text gefunden (auch nicht per Texterkennung).",
+            "leer.png",
+            "Kein Text gefunden (auch nicht per Texterkennung).",
             marks=pytest.mark.slow,
         ),
     ],

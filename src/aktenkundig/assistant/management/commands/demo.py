@@ -44,13 +44,13 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="with --web: port")
 
     def handle(self, *args, **options):
-        collection = self.setup()
+        tenant = self.setup()
         if options["web"]:
-            self._web(collection, options["host"], options["port"])
+            self._web(tenant, options["host"], options["port"])
             return
         use_llm = False if options["no_llm"] else None
         if options["question"]:
-            self._ask(options["question"], collection, use_llm)
+            self._ask(options["question"], tenant, use_llm)
             return
         self.stdout.write("\nBeispielfragen:")
         for example in EXAMPLES:
@@ -62,12 +62,13 @@ class Command(BaseCommand):
             line = sys.stdin.readline()
             if not line.strip():
                 break
-            self._ask(line, collection, use_llm)
+            self._ask(line, tenant, use_llm)
             self.stdout.write("")
 
     def setup(self):
-        """Default tenant, public collection "Musterhausen" (offen), sample documents
-        ingested; running it again changes nothing."""
+        """Default tenant; public collection "Musterhausen" (offen) with the Satzungen
+        and the citizen FAQ, "Musterhausen intern" (intern) with the Dienstanweisung;
+        documents ingested and embedded. Running it again changes nothing."""
         from aktenkundig.documents.services import ingest_paths
         from aktenkundig.search.services import embed_pending, wait_for_background_embeddings
 
@@ -75,44 +76,48 @@ class Command(BaseCommand):
         if not folder.is_dir():
             raise CommandError(f"Beispieldokumente fehlen ({folder}).")
         tenant = get_tenant()
-        collection = get_or_create_collection(
+        public = get_or_create_collection(
             tenant, COLLECTION, access_level=AccessLevel.OFFEN, is_public=True
         )
-        report = ingest_paths([folder], collection)
-        if report.failed:
+        internal = get_or_create_collection(
+            tenant, f"{COLLECTION} intern", access_level=AccessLevel.INTERN
+        )
+        plan = [
+            ([folder / "satzungen", folder / "buergerservice"], public),
+            ([folder / "intern"], internal),
+        ]
+        changed = failed = 0
+        for paths, collection in plan:
+            report = ingest_paths([p for p in paths if p.is_dir()], collection)
+            changed += len(report.new) + len(report.replaced)
             for result in report.failed:
+                failed += 1
                 self.stderr.write(result.describe())
+        if failed:
             raise CommandError("Nicht alle Beispieldokumente ließen sich einlesen.")
         # Vectors for hybrid search; a no-op when a background worker got there first.
         wait_for_background_embeddings()
         embed_pending(tenant=tenant)
-        if report.new or report.replaced:
-            self.stdout.write(
-                f"Beispieldokumente der Gemeinde Musterhausen eingelesen ({report.summary()})."
-            )
+        if changed:
+            self.stdout.write(f"{changed} Beispieldokumente der Gemeinde Musterhausen eingelesen.")
         else:
             self.stdout.write("Beispieldokumente der Gemeinde Musterhausen sind bereit.")
-        return collection
+        return tenant
 
-    def _web(self, collection, host: str, port: int) -> None:
+    def _web(self, tenant, host: str, port: int) -> None:
         from django.core.management import call_command
 
         from aktenkundig.accounts.services import ensure_demo_user
 
-        username, password = ensure_demo_user(collection.tenant)
+        username, password = ensure_demo_user(tenant)
         self.stdout.write(
             f"\nDemo-Anmeldung: http://{host}:{port}/  Benutzer: {username}  "
             f"Passwort: {password}\n"
         )
         call_command("serve", host=host, port=port)
 
-    def _ask(self, question: str, collection, use_llm) -> None:
+    def _ask(self, question: str, tenant, use_llm) -> None:
         try:
-            stream_to(
-                self.stdout,
-                stream_answer(
-                    question, tenant=collection.tenant, collections=[collection], use_llm=use_llm
-                ),
-            )
+            stream_to(self.stdout, stream_answer(question, tenant=tenant, use_llm=use_llm))
         except InvalidQuestion as error:
             self.stderr.write(str(error))

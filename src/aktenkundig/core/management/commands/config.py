@@ -7,9 +7,7 @@ class Command(BaseCommand):
     help = "Show the AKTENKUNDIG_* settings in force (secrets masked), or their documentation."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--markdown", action="store_true", help="print docs/configuration.md"
-        )
+        parser.add_argument("--markdown", action="store_true", help="print docs/configuration.md")
 
     def handle(self, *args, **options):
         if options["markdown"]:

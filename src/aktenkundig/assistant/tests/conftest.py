@@ -1,0 +1,41 @@
+from pathlib import Path
+
+import pytest
+
+from aktenkundig.core.models import AccessLevel, Tenant
+from aktenkundig.core.services import get_or_create_collection
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HUNDESTEUER = "Wie hoch ist die Hundesteuer für den zweiten Hund?"
+UNCOVERED = "Wer gewann den Super Bowl 50?"
+
+
+def ingest_fixtures(collection) -> None:
+    from aktenkundig.documents.services import ingest_paths
+    from aktenkundig.search.services import embed_pending, wait_for_background_embeddings
+
+    report = ingest_paths([FIXTURES], collection)
+    assert report.ok, report.summary()
+    wait_for_background_embeddings()
+    embed_pending(tenant=collection.tenant)
+
+
+@pytest.fixture(scope="session")
+def _lindenau_committed(django_db_setup, django_db_blocker):
+    """Ingesting and embedding costs seconds, so it happens once per run, committed
+    under a tenant of its own that is deleted (with everything in it) at the end."""
+    with django_db_blocker.unblock():
+        tenant = Tenant.objects.create(slug="lindenau", name="Gemeinde Lindenau")
+        collection = get_or_create_collection(tenant, "Lindenau", AccessLevel.OFFEN)
+        ingest_fixtures(collection)
+    yield collection.pk
+    with django_db_blocker.unblock():
+        tenant.delete()
+
+
+@pytest.fixture
+def lindenau(_lindenau_committed, db):
+    """The test documents of the fictional Gemeinde Lindenau, ingested and indexed."""
+    from aktenkundig.core.models import Collection
+
+    return Collection.objects.select_related("tenant").get(pk=_lindenau_committed)

@@ -1,0 +1,88 @@
+"""``aktenkundig ask`` and ``aktenkundig demo`` (extractive; on both databases)."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from aktenkundig.documents.models import Document
+
+from .conftest import HUNDESTEUER, UNCOVERED
+
+
+def run(*args, stdin: str | None = None, monkeypatch=None) -> str:
+    out = io.StringIO()
+    if stdin is not None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_ask_json(lindenau):
+    output = run(
+        "ask", HUNDESTEUER, "--tenant", "lindenau", "--collection", "Lindenau", "--json", "--no-llm"
+    )
+    data = json.loads(output)
+    assert data["refused"] is False and "144 Euro" in data["answer"]
+    first = data["citations"][0]
+    assert {"n", "document", "path", "section", "page", "quote"} <= set(first)
+    assert first["n"] == 1 and first["section"].startswith("§ 2")
+    assert first["path"].endswith("fixtures/hundesteuersatzung.md")
+
+
+@pytest.mark.django_db
+def test_ask_streams_text_and_lists_sources(lindenau):
+    output = run("ask", HUNDESTEUER, "--tenant", "lindenau", "--no-llm")
+    answer_text, sources = output.split("Quellen:")
+    assert "144 Euro" in answer_text and "[1]" in answer_text
+    assert "[1] Satzung über die Erhebung der Hundesteuer" in sources
+    assert "§ 2 Steuersatz" in sources and "„" in sources
+
+
+@pytest.mark.django_db
+def test_ask_batch_one_json_object_per_line(lindenau, tmp_path):
+    batch = tmp_path / "fragen.txt"
+    batch.write_text(
+        f"{HUNDESTEUER}\n\n{UNCOVERED}\n"
+        + json.dumps({"question": "Was kostet ein Urnengrab?"}, ensure_ascii=False)
+        + "\n{kaputt\n",
+        encoding="utf-8",
+    )
+    output = run("ask", "--batch", str(batch), "--tenant", "lindenau", "--no-llm")
+    records = [json.loads(line) for line in output.splitlines()]
+    assert len(records) == 4
+    assert "144 Euro" in records[0]["answer"] and not records[0]["refused"]
+    assert records[1]["refused"] and records[1]["citations"] == []
+    assert "420 Euro" in records[2]["answer"]
+    assert "JSON" in records[3]["error"]
+
+
+@pytest.mark.django_db
+def test_ask_errors_are_german_and_clear(lindenau):
+    with pytest.raises(CommandError, match="Sammlung 'Gibtsnicht'"):
+        run("ask", HUNDESTEUER, "--tenant", "lindenau", "--collection", "Gibtsnicht")
+    with pytest.raises(CommandError, match="Mandant 'nirgendwo'"):
+        run("ask", HUNDESTEUER, "--tenant", "nirgendwo")
+    with pytest.raises(CommandError, match="Bitte eine Frage"):
+        run("ask", "   ", "--tenant", "lindenau")
+    with pytest.raises(CommandError, match="gibt es nicht"):
+        run("ask", "--batch", "/nicht/da.txt")
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_demo_answers_the_hundesteuer_question_and_is_idempotent(monkeypatch):
+    output = run("demo", "--question", HUNDESTEUER, "--no-llm")
+    answer_text, sources = output.split("Quellen:")
+    assert "144" in answer_text and "zweiten Hund" in answer_text
+    assert "Satzung über die Erhebung der Hundesteuer" in sources
+    assert "§ 5 Steuersatz" in sources
+    documents = Document.objects.filter(tenant__slug="default").count()
+    assert documents == 5
+    # Again, interactively: nothing is ingested twice; empty line ends the session.
+    output = run("demo", "--no-llm", stdin=f"{UNCOVERED}\n\n", monkeypatch=monkeypatch)
+    assert "sind bereit" in output and "Beispielfragen" in output
+    assert "Dazu finde ich in den Dokumenten nichts" in output
+    assert Document.objects.filter(tenant__slug="default").count() == documents
