@@ -21,7 +21,7 @@ from django.http import (
     HttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -74,23 +74,22 @@ def _rate_limited(request: HttpRequest, tenant: Tenant, token: str) -> Decision:
 
 
 def register_url(tenant: Tenant) -> str:
-    """Where the public AI register describes the chatbot ('' if unknown)."""
-    try:
-        from aktenkundig.governance import register
-    except ImportError:
-        register = None
-    finder = getattr(register, "public_url_for_feature", None) if register else None
-    if finder is not None:
-        return finder(tenant, "citizen") or ""
-    for name, kwargs in (
-        ("governance:public_register", {"tenant": tenant.slug}),
-        ("governance:public_register", {}),
-    ):
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return ""
+    """The public AI-register page that describes this tenant's chatbot: its
+    published entry, else the tenant's public register."""
+    from aktenkundig.governance.models import RegisterEntry
+
+    slug = (
+        RegisterEntry.objects.filter(
+            tenant=tenant, feature=services.FEATURE, published__isnull=False
+        )
+        .values_list("slug", flat=True)
+        .first()
+    )
+    if slug:
+        return reverse(
+            "governance:public_entry", kwargs={"tenant_slug": tenant.slug, "entry_slug": slug}
+        )
+    return reverse("governance:public_register", kwargs={"tenant_slug": tenant.slug})
 
 
 def _security_headers(response: HttpResponse, tenant: Tenant) -> HttpResponse:
@@ -118,7 +117,13 @@ def _context(
 ) -> dict:
     settings_ = services.channel_settings(tenant)
     language = session.language if session else "de"
+    # The template gets the refusal's code ("" when the chatbot may answer): a
+    # refused Decision is falsy, so it cannot be tested in the template itself.
+    decision = extra.pop("unavailable") if "unavailable" in extra else services.availability(
+        tenant
+    )
     return {
+        "unavailable": decision.code if decision is not None and not decision else "",
         "tenant": tenant,
         "token": token,
         "session": session,
@@ -144,6 +149,16 @@ def _render_chat(request, tenant, session, token, *, status=200, partial=False, 
     return _security_headers(response, tenant)
 
 
+def _unavailable_text(tenant: Tenant) -> str:
+    contact = services.channel_settings(tenant).contact()
+    text = _(
+        "Der KI-Assistent ist zurzeit nicht verfügbar. Ihre Nachricht wurde nicht gespeichert."
+    )
+    if contact:
+        text += " " + _("So erreichen Sie uns: %(contact)s") % {"contact": contact}
+    return text
+
+
 def _is_fetch(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
@@ -156,11 +171,25 @@ def _is_fetch(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "POST"])
 def chat(request: HttpRequest, tenant: str) -> HttpResponse:
     tenant_obj = _tenant(tenant)
-    if request.method == "GET":
-        return _render_chat(request, tenant_obj, None, "")
-
+    decision = services.availability(tenant_obj)
     token = request.POST.get("token", "")
-    session = services.find_session(tenant_obj, token)
+    session = services.find_session(tenant_obj, token) if token else None
+    if not decision:
+        # Polite notice with the office's contact instead of the chat; nobody
+        # and nothing is asked. A message that arrives anyway is not kept.
+        return _render_chat(
+            request,
+            tenant_obj,
+            session,
+            token if session else "",
+            status=200 if request.method == "GET" else 503,
+            partial=request.method == "POST" and _is_fetch(request),
+            unavailable=decision,
+            error=_unavailable_text(tenant_obj) if request.method == "POST" else "",
+        )
+    if request.method == "GET":
+        return _render_chat(request, tenant_obj, None, "", unavailable=None)
+
     decision = _rate_limited(request, tenant_obj, token if session else "")
     if not decision.allowed:
         response = _render_chat(
@@ -170,6 +199,7 @@ def chat(request: HttpRequest, tenant: str) -> HttpResponse:
             token if session else "",
             status=429,
             partial=_is_fetch(request),
+            unavailable=None,
             error=_(
                 "Sie haben in kurzer Zeit sehr viele Fragen gestellt. Bitte warten Sie "
                 "%(seconds)d Sekunden."
@@ -187,6 +217,18 @@ def chat(request: HttpRequest, tenant: str) -> HttpResponse:
     text = request.POST.get("message", "")
     try:
         turn = services.ask(session, text, plain=plain)
+    except services.CitizenUnavailable as error:
+        # Switched off between the check above and the answer.
+        return _render_chat(
+            request,
+            tenant_obj,
+            session,
+            token,
+            status=503,
+            partial=_is_fetch(request),
+            unavailable=error.decision,
+            error=_unavailable_text(tenant_obj),
+        )
     except services.CitizenInputError as error:
         return _render_chat(
             request,
@@ -195,10 +237,13 @@ def chat(request: HttpRequest, tenant: str) -> HttpResponse:
             token,
             status=400,
             partial=_is_fetch(request),
+            unavailable=None,
             error=str(error),
             draft=text[: services.max_message_chars() * 2],
         )
-    return _render_chat(request, tenant_obj, session, token, partial=_is_fetch(request), turn=turn)
+    return _render_chat(
+        request, tenant_obj, session, token, partial=_is_fetch(request), turn=turn, unavailable=None
+    )
 
 
 @csrf_exempt
