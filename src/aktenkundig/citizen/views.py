@@ -10,6 +10,7 @@ just starts a new, empty conversation.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
@@ -29,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aktenkundig import config
 from aktenkundig.accounts.services import NoTenant, tenant_of
-from aktenkundig.citizen import services
+from aktenkundig.citizen import permissions, services
 from aktenkundig.citizen.language import SUPPORTED, direction
 from aktenkundig.citizen.models import (
     CitizenSession,
@@ -353,17 +354,24 @@ def embed_js(request: HttpRequest) -> HttpResponse:
 # Staff pages --------------------------------------------------------------
 
 
-def _staff_tenant(request: HttpRequest) -> Tenant:
+def _staff_tenant(request: HttpRequest, allowed: Callable[[object], bool]) -> Tenant:
     try:
-        return tenant_of(request.user)
+        tenant = tenant_of(request.user)
     except NoTenant as error:
         raise PermissionDenied(str(error)) from error
+    if not allowed(request.user):
+        raise PermissionDenied(_("Diese Seite ist für Ihre Rolle nicht freigegeben."))
+    return tenant
+
+
+def _staff_context(request: HttpRequest, **extra) -> dict:
+    return {"citizen_pages": permissions.staff_pages(request.user), **extra}
 
 
 @login_required
 @require_GET
 def staff_handovers(request: HttpRequest) -> HttpResponse:
-    tenant = _staff_tenant(request)
+    tenant = _staff_tenant(request, permissions.can_handle_handovers)
     status = request.GET.get("status", HandoverStatus.OPEN)
     if status not in {*HandoverStatus.values, "all"}:
         status = HandoverStatus.OPEN
@@ -371,14 +379,19 @@ def staff_handovers(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "citizen/staff_handovers.html",
-        {"requests": requests_[:200], "status": status, "statuses": HandoverStatus.choices},
+        _staff_context(
+            request,
+            requests=requests_[:200],
+            status=status,
+            statuses=HandoverStatus.choices,
+        ),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = _staff_tenant(request)
+    tenant = _staff_tenant(request, permissions.can_handle_handovers)
     item = get_object_or_404(HandoverRequest, tenant=tenant, pk=pk)
     error = ""
     if request.method == "POST":
@@ -399,7 +412,9 @@ def staff_handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "citizen/staff_handover_detail.html",
-        {"item": item, "contact": decrypt_contact(item.contact_encrypted), "error": error},
+        _staff_context(
+            request, item=item, contact=decrypt_contact(item.contact_encrypted), error=error
+        ),
         status=400 if error else 200,
     )
 
@@ -407,24 +422,26 @@ def staff_handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def staff_analytics(request: HttpRequest) -> HttpResponse:
-    tenant = _staff_tenant(request)
+    tenant = _staff_tenant(request, permissions.can_see_analytics)
     try:
         days = min(365, max(1, int(request.GET.get("tage", "30"))))
     except ValueError:
         days = 30
     return render(
-        request, "citizen/staff_analytics.html", {"stats": services.analytics(tenant, days=days)}
+        request,
+        "citizen/staff_analytics.html",
+        _staff_context(request, stats=services.analytics(tenant, days=days)),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_gaps(request: HttpRequest) -> HttpResponse:
-    tenant = _staff_tenant(request)
+    tenant = _staff_tenant(request, permissions.can_see_gaps)
     if request.method == "POST":
         KnowledgeGap.objects.filter(tenant=tenant, pk=request.POST.get("gap") or 0).update(
             resolved=True
         )
         return redirect("citizen:staff_gaps")
     gaps = KnowledgeGap.objects.filter(tenant=tenant, resolved=False)[:200]
-    return render(request, "citizen/staff_gaps.html", {"gaps": gaps})
+    return render(request, "citizen/staff_gaps.html", _staff_context(request, gaps=gaps))

@@ -211,9 +211,9 @@ def test_handover_requires_consent_then_staff_answers_and_closes(client, tenant,
     assert request.transcript[0]["text"].startswith("Mein Antrag auf Wohngeld")
 
     staff = User.objects.create_user("sb", password="x" * 12)
-    add_member(staff, tenant, ["beschaeftigte"])
+    add_member(staff, tenant, ["beschaeftigte"], unit="Bürgerbüro")  # the hand-over team
     outsider = User.objects.create_user("fremd", password="x" * 12)
-    add_member(outsider, other_tenant, ["beschaeftigte"])
+    add_member(outsider, other_tenant, ["administrator"])
     detail = reverse("citizen:staff_handover", args=[request.pk])
 
     assert client.get(detail).status_code == 302  # login required
@@ -243,7 +243,7 @@ def test_staff_analytics_counts_without_personal_data(client, tenant):
     client.post(url, {"message": "Mein Name ist Erika Mustermann, wo beantrage ich Wohngeld?"})
     client.post(url, {"message": "Du dumme Schlampe"})
     staff = User.objects.create_user("sb", password="x" * 12)
-    add_member(staff, tenant, ["beschaeftigte"])
+    add_member(staff, tenant, ["beschaeftigte"], unit="Bürgerbüro")
     client.force_login(staff)
     html = client.get(reverse("citizen:staff_analytics")).content.decode()
     assert 'id="stat-total">2<' in html
