@@ -243,8 +243,53 @@ def chat(request: HttpRequest, tenant: str) -> HttpResponse:
             draft=text[: services.max_message_chars() * 2],
         )
     return _render_chat(
-        request, tenant_obj, session, token, partial=_is_fetch(request), turn=turn, unavailable=None
+        request,
+        tenant_obj,
+        session,
+        token,
+        partial=_is_fetch(request),
+        turn=turn,
+        new_messages=_messages_after(session, request.POST.get("seen", "")),
+        unavailable=None,
     )
+
+
+def _messages_after(session: CitizenSession, seen: str) -> list | None:
+    """Everything the page has not shown yet (e.g. a staff answer that arrived
+    since the last turn), when the script tells us the last message it shows."""
+    try:
+        last = int(seen)
+    except ValueError:
+        return None
+    return list(session.messages.filter(pk__gt=last).order_by("created_at", "id")[:50])
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def refresh(request: HttpRequest, tenant: str) -> HttpResponse:
+    """Show the conversation again, with answers from staff that came in since.
+    A form post (not a link) so that the token never appears in a URL."""
+    tenant_obj = _tenant(tenant)
+    token = request.POST.get("token", "")
+    session = services.find_session(tenant_obj, token)
+    decision = _rate_limited(request, tenant_obj, token if session else "")
+    if not decision.allowed:
+        response = _render_chat(
+            request,
+            tenant_obj,
+            session,
+            token if session else "",
+            status=429,
+            error=_("Bitte warten Sie einen Moment."),
+        )
+        response["Retry-After"] = str(decision.retry_after)
+        return response
+    if session is None:
+        return _render_chat(
+            request, tenant_obj, None, "", status=400, error=_("Dieses Gespräch ist abgelaufen.")
+        )
+    return _render_chat(request, tenant_obj, session, token)
 
 
 @csrf_exempt

@@ -294,3 +294,33 @@ def test_purge_command(tenant):
     call_command("citizen_purge", stdout=out)
     assert "1 Gespräche gelöscht" in out.getvalue()
     assert not CitizenSession.objects.exists()
+
+
+def test_staff_answer_reaches_the_conversation_by_refresh_and_next_turn(client, tenant):
+    from aktenkundig.citizen import services
+
+    url = reverse("citizen:chat", args=[tenant.slug])
+    page = client.post(url, {"message": "Wo melde ich meinen Hund an?"})
+    token = _token(page)
+    client.post(
+        reverse("citizen:handover", args=[tenant.slug]),
+        {"token": token, "channel": "phone", "contact": "0171 2345678", "consent": "1"},
+    )
+    last_shown = Message.objects.order_by("-id").first().pk
+    staff = User.objects.create_user("sb", password="x" * 12)
+    add_member(staff, tenant, ["beschaeftigte"], unit="Bürgerbüro")
+    request = HandoverRequest.objects.get()
+    services.answer_handover(request, user=staff, text="Im Bürgerbüro, Raum 4.")
+
+    refreshed = client.post(reverse("citizen:refresh", args=[tenant.slug]), {"token": token})
+    assert refreshed.status_code == 200 and "Im Bürgerbüro, Raum 4." in refreshed.content.decode()
+    expired = client.post(reverse("citizen:refresh", args=[tenant.slug]), {"token": "alt"})
+    assert expired.status_code == 400 and "abgelaufen" in expired.content.decode()
+
+    # The script says what it shows; the next turn brings the staff reply along.
+    turn = client.post(
+        url,
+        {"message": "Danke, und die Hundemarke?", "token": token, "seen": str(last_shown)},
+        headers={"X-Requested-With": "fetch"},
+    ).content.decode()
+    assert turn.index("Im Bürgerbüro, Raum 4.") < turn.index("Danke, und die Hundemarke?")
