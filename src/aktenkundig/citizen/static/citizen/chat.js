@@ -47,7 +47,10 @@
         var turn = template.content.querySelector("[data-turn]");
         if (!turn) { throw new Error("unexpected response"); }
         setToken(turn.getAttribute("data-token"));
-        var items = turn.querySelectorAll("ol > li");
+        // Only the turn's own messages: a source list inside an answer is an
+        // <ol> too, and its items must stay where they are.
+        var list = turn.querySelector(":scope > ol");
+        var items = list ? Array.prototype.slice.call(list.children) : [];
         for (var i = 0; i < items.length; i++) { log.appendChild(items[i]); }
         var error = turn.querySelector(".error");
         if (error) { form.parentNode.insertBefore(error, form); }
