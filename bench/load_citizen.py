@@ -8,8 +8,8 @@ What it does:
    LLM) in a temporary data directory and ingests the Landkreis Göppingen part
    of RAGSource (``../shared/data/corpus/ragsource-badboll``, CC BY 4.0) into a
    public collection;
-2. starts gunicorn on the WSGI app (one process, threads; the embedded default)
-   on 127.0.0.1;
+2. starts ``aktenkundig serve`` (gunicorn, by default 2 processes x 8 threads,
+   the embedded default) on 127.0.0.1;
 3. runs ``--sessions`` citizen conversations at once for ``--duration`` seconds.
    Each session has its own loopback source address (127.0.0.x), asks questions
    from ``qa/ragsource-dev.jsonl`` (answerable and unanswerable ones) and pauses
@@ -70,10 +70,33 @@ from aktenkundig.documents.services import ingest_paths
 tenant = Tenant.objects.create(slug="goeppingen", name="Landkreis Göppingen",
                                contact="info@landkreis-goeppingen.example")
 ChannelSettings.objects.create(tenant=tenant)
+# The chatbot only answers with an approved KI-Register entry: the real
+# four-eyes workflow (a Fachadmin submits, a KI-Beauftragte approves).
+from django.contrib.auth import get_user_model
+from aktenkundig.accounts.models import Role
+from aktenkundig.accounts.services import add_member
+from aktenkundig.governance import register
+from aktenkundig.governance.models import RegisterEntry
+users = get_user_model().objects
+editor = users.create_user("fachadmin", password="load-test-only-1")
+add_member(editor, tenant, [Role.SUBJECT_ADMIN])
+officer = users.create_user("ki-beauftragte", password="load-test-only-2")
+add_member(officer, tenant, [Role.AI_OFFICER])
+register.ensure_default_entries(tenant)
+entry = RegisterEntry.objects.get(tenant=tenant, feature="citizen")
+register.update_entry(entry, editor, status="in_use", responsible_unit="Bürgerbüro",
+                      legal_basis="Art. 6 Abs. 1 lit. e DSGVO")
+register.submit(entry, editor)
+register.approve(entry, officer)
 public = Collection.objects.create(tenant=tenant, name="Satzungen",
                                    access_level=AccessLevel.OFFEN, is_public=True)
 report = ingest_paths([{str(CORPUS)!r}], public)
 print(report.summary())
+# What the background embedding thread of a running installation does after an
+# upload; this throw-away process would exit before it finishes.
+from aktenkundig.search.services import embed_pending, wait_for_background_embeddings
+wait_for_background_embeddings()
+print("vectors:", embed_pending(tenant=tenant))
 """
     subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=1800)
 
@@ -90,18 +113,34 @@ class Stats:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.latencies: list[float] = []
+        # Split by whether any client asked the question before: repeats can be
+        # served from the answer cache, first-time questions cannot.
+        self.first: list[float] = []
+        self.repeat: list[float] = []
         self.codes: Counter[int] = Counter()
         self.errors: Counter[str] = Counter()
 
-    def add(self, code: int, seconds: float) -> None:
+    def add(self, code: int, seconds: float, first: bool = False) -> None:
         with self.lock:
             self.codes[code] += 1
             if code == 200:
                 self.latencies.append(seconds)
+                (self.first if first else self.repeat).append(seconds)
 
     def error(self, kind: str) -> None:
         with self.lock:
             self.errors[kind] += 1
+
+
+ASKED: set[str] = set()
+ASKED_LOCK = threading.Lock()
+
+
+def _first_time(question: str) -> bool:
+    with ASKED_LOCK:
+        new = question not in ASKED
+        ASKED.add(question)
+    return new
 
 
 def citizen(index, url, questions, stop_at, stats, abusive=False) -> None:
@@ -112,6 +151,7 @@ def citizen(index, url, questions, stop_at, stats, abusive=False) -> None:
     with httpx.Client(transport=transport, timeout=30) as client:
         while time.monotonic() < stop_at:
             data = {"message": rng.choice(questions)}
+            first = _first_time(data["message"])
             if token and not abusive:
                 data["token"] = token
             started = time.perf_counter()
@@ -121,7 +161,7 @@ def citizen(index, url, questions, stop_at, stats, abusive=False) -> None:
                 stats.error(type(error).__name__)
                 time.sleep(1)
                 continue
-            stats.add(response.status_code, time.perf_counter() - started)
+            stats.add(response.status_code, time.perf_counter() - started, first)
             match = TOKEN.search(response.text)
             if match and match.group(1):
                 token = match.group(1)
@@ -134,8 +174,8 @@ def citizen(index, url, questions, stop_at, stats, abusive=False) -> None:
 
 
 def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
+    if len(values) < 2:
+        return values[0] if values else float("nan")
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
@@ -143,11 +183,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--duration", type=int, default=120)
-    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--no-abuser", action="store_true")
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="aktenkundig-load-")
+    print(f"data directory: {data_dir}", file=sys.stderr)
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT / "src"),
@@ -162,13 +204,16 @@ def main() -> int:
     setup_seconds = time.perf_counter() - t0
 
     port = free_port()
+    server_log = open(Path(data_dir) / "server.log", "wb")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "aktenkundig.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", "1", "--worker-class", "gthread",
-            "--threads", str(args.threads), "--log-level", "warning", "--timeout", "60",
+            sys.executable, "-m", "aktenkundig", "serve", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(args.workers),
+            "--threads", str(args.threads), "--timeout", "60",
         ],
         env=env,
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/buerger/goeppingen/"
@@ -180,10 +225,21 @@ def main() -> int:
             except httpx.HTTPError:
                 time.sleep(0.5)
         questions = load_questions()
-        # Warm-up: language models, embedding model, moderation model load once.
-        with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.2.1")) as c:
-            for question in questions[:5]:
-                c.post(url, data={"message": question}, timeout=60)
+        # Warm-up: every worker process loads the embedding, language-detection
+        # and moderation models once; parallel requests reach all workers.
+        def warm(n: int) -> None:
+            transport = httpx.HTTPTransport(local_address=f"127.0.2.{n + 1}")
+            with httpx.Client(transport=transport) as c:
+                for question in questions[n * 2 : n * 2 + 2]:
+                    c.post(url, data={"message": question}, timeout=120)
+
+        warmers = [threading.Thread(target=warm, args=(n,)) for n in range(2 * args.workers)]
+        for thread in warmers:
+            thread.start()
+        for thread in warmers:
+            thread.join()
+        for question in questions[: 4 * args.workers]:
+            _first_time(question)
 
         stats, abuse = Stats(), Stats()
         stop_at = time.monotonic() + args.duration
@@ -211,6 +267,7 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=10)
+        server_log.close()
 
     lat = stats.latencies
     five_xx = sum(n for code, n in stats.codes.items() if code >= 500) + sum(
@@ -218,6 +275,7 @@ def main() -> int:
     )
     report = {
         "sessions": args.sessions,
+        "server": f"aktenkundig serve, {args.workers} workers x {args.threads} threads",
         "duration_s": args.duration,
         "setup_s": round(setup_seconds, 1),
         "requests": sum(stats.codes.values()),
@@ -225,6 +283,11 @@ def main() -> int:
         "p50_ms": round(percentile(lat, 50) * 1000, 1),
         "p95_ms": round(percentile(lat, 95) * 1000, 1),
         "max_ms": round(max(lat) * 1000, 1) if lat else None,
+        "first_time_questions": len(stats.first),
+        "first_time_p50_ms": round(percentile(stats.first, 50) * 1000, 1),
+        "first_time_p95_ms": round(percentile(stats.first, 95) * 1000, 1),
+        "repeated_p50_ms": round(percentile(stats.repeat, 50) * 1000, 1),
+        "repeated_p95_ms": round(percentile(stats.repeat, 95) * 1000, 1),
         "status": dict(stats.codes),
         "client_errors": dict(stats.errors),
         "abuser_status": dict(abuse.codes),

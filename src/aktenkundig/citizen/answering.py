@@ -43,6 +43,9 @@ class CitizenAnswer:
     generated: bool = False
     note: str = ""
     citations: list[dict] = field(default_factory=list)
+    # For the audit log: "extractive" or the LLM backend, and its model.
+    backend: str = ""
+    model: str = ""
 
 
 def public_collections(tenant: Tenant) -> list[Collection]:
@@ -230,4 +233,6 @@ def _answer_uncached(
         generated=generated,
         note=note,
         citations=[_citation_dict(c) for c in citations],
+        backend=result.backend or ("llm" if rewritten else "extractive"),
+        model=result.model,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -40,11 +41,30 @@ from aktenkundig.citizen.models import (
 )
 from aktenkundig.citizen.moderation import is_offensive
 from aktenkundig.citizen.ratelimit import Limit
-from aktenkundig.core.models import Tenant
+from aktenkundig.core.models import AccessLevel, Tenant
+from aktenkundig.governance import audit
+from aktenkundig.governance.policy import Decision, check_feature
+
+FEATURE = "citizen"
 
 
 class CitizenInputError(ValueError):
     """Input the chatbot cannot accept; the message is shown to the citizen."""
+
+
+class CitizenUnavailable(RuntimeError):
+    """Governance does not allow the chatbot now (no approved register entry,
+    switched off, or not allowed by the KI-Richtlinie). No AI call was made."""
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.reason)
+        self.decision = decision
+
+
+def availability(tenant: Tenant) -> Decision:
+    """May the public chatbot of ``tenant`` answer now? Asked on every request,
+    never cached, so that the kill switch takes effect at once."""
+    return check_feature(None, tenant, FEATURE, data_level=AccessLevel.OFFEN)
 
 
 def _parse_rate(name: str) -> Limit:
@@ -142,7 +162,9 @@ def ask(
     """Answer one citizen message and store the turn (pseudonymised).
 
     Raises :class:`CitizenInputError` for empty or over-long messages; those
-    are not stored."""
+    are not stored. Raises :class:`CitizenUnavailable` when governance does not
+    allow the chatbot; then nothing is stored and no model is asked. Every
+    answer is written to the tenant's audit log (pseudonymised text only)."""
     text = (text or "").strip()
     if not text:
         raise CitizenInputError(_("Bitte geben Sie eine Frage ein."))
@@ -152,9 +174,13 @@ def ask(
             _("Ihre Nachricht ist zu lang (höchstens %(limit)d Zeichen). Bitte kürzen Sie sie.")
             % {"limit": limit}
         )
+    decision = availability(session.tenant)
+    if not decision:
+        raise CitizenUnavailable(decision)
     if plain is not None:
         set_plain_language(session, plain)
 
+    started = time.perf_counter()
     detection = detect_language(text, fallback=session.language)
     language = detection.code
     tenant = session.tenant
@@ -179,6 +205,7 @@ def ask(
         if not result.answered:
             result.text = text_for(NO_ANSWER, language)
             result.language = language
+    latency_ms = (time.perf_counter() - started) * 1000
 
     with transaction.atomic():
         question = Message.objects.create(
@@ -212,6 +239,24 @@ def ask(
         session.save(update_fields=["language", "last_activity"])
         if outcome == Outcome.NO_SOURCE:
             record_knowledge_gap(tenant, stored_question, language)
+        # In the same transaction as the turn: no answer without its audit record.
+        audit.log_ai_interaction(
+            tenant,
+            feature=FEATURE,
+            backend=result.backend or ("moderation" if outcome == Outcome.OFFENSIVE else ""),
+            model=result.model,
+            source_ids=[c.get("chunk_id") or c.get("document_id") for c in result.citations],
+            input_text=stored_question,
+            output_text=result.text,
+            latency_ms=latency_ms,
+            case_ref=f"citizen-{session.pk}",
+            extra={
+                "outcome": outcome,
+                "language": language,
+                "generated": result.generated,
+                "message": answer.pk,
+            },
+        )
     return Turn(question, answer)
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<slug:tenant>/", views.chat, name="chat"),
     path("<slug:tenant>/weiterleiten/", views.handover, name="handover"),
     path("<slug:tenant>/rueckmeldung/", views.feedback, name="feedback"),
+    path("<slug:tenant>/verlauf/", views.refresh, name="refresh"),
     path(
         "<slug:tenant>/dokumente/<int:document_id>/",
         views.public_document,

@@ -10,6 +10,7 @@ just starts a new, empty conversation.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
@@ -21,7 +22,7 @@ from django.http import (
     HttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -29,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aktenkundig import config
 from aktenkundig.accounts.services import NoTenant, tenant_of
-from aktenkundig.citizen import services
+from aktenkundig.citizen import permissions, services
 from aktenkundig.citizen.language import SUPPORTED, direction
 from aktenkundig.citizen.models import (
     CitizenSession,
@@ -74,23 +75,22 @@ def _rate_limited(request: HttpRequest, tenant: Tenant, token: str) -> Decision:
 
 
 def register_url(tenant: Tenant) -> str:
-    """Where the public AI register describes the chatbot ('' if unknown)."""
-    try:
-        from aktenkundig.governance import register
-    except ImportError:
-        register = None
-    finder = getattr(register, "public_url_for_feature", None) if register else None
-    if finder is not None:
-        return finder(tenant, "citizen") or ""
-    for name, kwargs in (
-        ("governance:public_register", {"tenant": tenant.slug}),
-        ("governance:public_register", {}),
-    ):
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return ""
+    """The public AI-register page that describes this tenant's chatbot: its
+    published entry, else the tenant's public register."""
+    from aktenkundig.governance.models import RegisterEntry
+
+    slug = (
+        RegisterEntry.objects.filter(
+            tenant=tenant, feature=services.FEATURE, published__isnull=False
+        )
+        .values_list("slug", flat=True)
+        .first()
+    )
+    if slug:
+        return reverse(
+            "governance:public_entry", kwargs={"tenant_slug": tenant.slug, "entry_slug": slug}
+        )
+    return reverse("governance:public_register", kwargs={"tenant_slug": tenant.slug})
 
 
 def _security_headers(response: HttpResponse, tenant: Tenant) -> HttpResponse:
@@ -118,7 +118,13 @@ def _context(
 ) -> dict:
     settings_ = services.channel_settings(tenant)
     language = session.language if session else "de"
+    # The template gets the refusal's code ("" when the chatbot may answer): a
+    # refused Decision is falsy, so it cannot be tested in the template itself.
+    decision = extra.pop("unavailable") if "unavailable" in extra else services.availability(
+        tenant
+    )
     return {
+        "unavailable": decision.code if decision is not None and not decision else "",
         "tenant": tenant,
         "token": token,
         "session": session,
@@ -144,6 +150,16 @@ def _render_chat(request, tenant, session, token, *, status=200, partial=False, 
     return _security_headers(response, tenant)
 
 
+def _unavailable_text(tenant: Tenant) -> str:
+    contact = services.channel_settings(tenant).contact()
+    text = _(
+        "Der KI-Assistent ist zurzeit nicht verfügbar. Ihre Nachricht wurde nicht gespeichert."
+    )
+    if contact:
+        text += " " + _("So erreichen Sie uns: %(contact)s") % {"contact": contact}
+    return text
+
+
 def _is_fetch(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
@@ -156,11 +172,25 @@ def _is_fetch(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "POST"])
 def chat(request: HttpRequest, tenant: str) -> HttpResponse:
     tenant_obj = _tenant(tenant)
-    if request.method == "GET":
-        return _render_chat(request, tenant_obj, None, "")
-
+    decision = services.availability(tenant_obj)
     token = request.POST.get("token", "")
-    session = services.find_session(tenant_obj, token)
+    session = services.find_session(tenant_obj, token) if token else None
+    if not decision:
+        # Polite notice with the office's contact instead of the chat; nobody
+        # and nothing is asked. A message that arrives anyway is not kept.
+        return _render_chat(
+            request,
+            tenant_obj,
+            session,
+            token if session else "",
+            status=200 if request.method == "GET" else 503,
+            partial=request.method == "POST" and _is_fetch(request),
+            unavailable=decision,
+            error=_unavailable_text(tenant_obj) if request.method == "POST" else "",
+        )
+    if request.method == "GET":
+        return _render_chat(request, tenant_obj, None, "", unavailable=None)
+
     decision = _rate_limited(request, tenant_obj, token if session else "")
     if not decision.allowed:
         response = _render_chat(
@@ -170,6 +200,7 @@ def chat(request: HttpRequest, tenant: str) -> HttpResponse:
             token if session else "",
             status=429,
             partial=_is_fetch(request),
+            unavailable=None,
             error=_(
                 "Sie haben in kurzer Zeit sehr viele Fragen gestellt. Bitte warten Sie "
                 "%(seconds)d Sekunden."
@@ -187,6 +218,18 @@ def chat(request: HttpRequest, tenant: str) -> HttpResponse:
     text = request.POST.get("message", "")
     try:
         turn = services.ask(session, text, plain=plain)
+    except services.CitizenUnavailable as error:
+        # Switched off between the check above and the answer.
+        return _render_chat(
+            request,
+            tenant_obj,
+            session,
+            token,
+            status=503,
+            partial=_is_fetch(request),
+            unavailable=error.decision,
+            error=_unavailable_text(tenant_obj),
+        )
     except services.CitizenInputError as error:
         return _render_chat(
             request,
@@ -195,10 +238,58 @@ def chat(request: HttpRequest, tenant: str) -> HttpResponse:
             token,
             status=400,
             partial=_is_fetch(request),
+            unavailable=None,
             error=str(error),
             draft=text[: services.max_message_chars() * 2],
         )
-    return _render_chat(request, tenant_obj, session, token, partial=_is_fetch(request), turn=turn)
+    return _render_chat(
+        request,
+        tenant_obj,
+        session,
+        token,
+        partial=_is_fetch(request),
+        turn=turn,
+        new_messages=_messages_after(session, request.POST.get("seen", "")),
+        unavailable=None,
+    )
+
+
+def _messages_after(session: CitizenSession, seen: str) -> list | None:
+    """Everything the page has not shown yet (e.g. a staff answer that arrived
+    since the last turn), when the script tells us the last message it shows."""
+    try:
+        last = int(seen)
+    except ValueError:
+        return None
+    return list(session.messages.filter(pk__gt=last).order_by("created_at", "id")[:50])
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def refresh(request: HttpRequest, tenant: str) -> HttpResponse:
+    """Show the conversation again, with answers from staff that came in since.
+    A form post (not a link) so that the token never appears in a URL."""
+    tenant_obj = _tenant(tenant)
+    token = request.POST.get("token", "")
+    session = services.find_session(tenant_obj, token)
+    decision = _rate_limited(request, tenant_obj, token if session else "")
+    if not decision.allowed:
+        response = _render_chat(
+            request,
+            tenant_obj,
+            session,
+            token if session else "",
+            status=429,
+            error=_("Bitte warten Sie einen Moment."),
+        )
+        response["Retry-After"] = str(decision.retry_after)
+        return response
+    if session is None:
+        return _render_chat(
+            request, tenant_obj, None, "", status=400, error=_("Dieses Gespräch ist abgelaufen.")
+        )
+    return _render_chat(request, tenant_obj, session, token)
 
 
 @csrf_exempt
@@ -308,17 +399,24 @@ def embed_js(request: HttpRequest) -> HttpResponse:
 # Staff pages --------------------------------------------------------------
 
 
-def _staff_tenant(request: HttpRequest) -> Tenant:
+def _staff_tenant(request: HttpRequest, allowed: Callable[[object], bool]) -> Tenant:
     try:
-        return tenant_of(request.user)
+        tenant = tenant_of(request.user)
     except NoTenant as error:
         raise PermissionDenied(str(error)) from error
+    if not allowed(request.user):
+        raise PermissionDenied(_("Diese Seite ist für Ihre Rolle nicht freigegeben."))
+    return tenant
+
+
+def _staff_context(request: HttpRequest, **extra) -> dict:
+    return {"citizen_pages": permissions.staff_pages(request.user), **extra}
 
 
 @login_required
 @require_GET
 def staff_handovers(request: HttpRequest) -> HttpResponse:
-    tenant = _staff_tenant(request)
+    tenant = _staff_tenant(request, permissions.can_handle_handovers)
     status = request.GET.get("status", HandoverStatus.OPEN)
     if status not in {*HandoverStatus.values, "all"}:
         status = HandoverStatus.OPEN
@@ -326,14 +424,19 @@ def staff_handovers(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "citizen/staff_handovers.html",
-        {"requests": requests_[:200], "status": status, "statuses": HandoverStatus.choices},
+        _staff_context(
+            request,
+            requests=requests_[:200],
+            status=status,
+            statuses=HandoverStatus.choices,
+        ),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = _staff_tenant(request)
+    tenant = _staff_tenant(request, permissions.can_handle_handovers)
     item = get_object_or_404(HandoverRequest, tenant=tenant, pk=pk)
     error = ""
     if request.method == "POST":
@@ -354,7 +457,9 @@ def staff_handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "citizen/staff_handover_detail.html",
-        {"item": item, "contact": decrypt_contact(item.contact_encrypted), "error": error},
+        _staff_context(
+            request, item=item, contact=decrypt_contact(item.contact_encrypted), error=error
+        ),
         status=400 if error else 200,
     )
 
@@ -362,24 +467,26 @@ def staff_handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def staff_analytics(request: HttpRequest) -> HttpResponse:
-    tenant = _staff_tenant(request)
+    tenant = _staff_tenant(request, permissions.can_see_analytics)
     try:
         days = min(365, max(1, int(request.GET.get("tage", "30"))))
     except ValueError:
         days = 30
     return render(
-        request, "citizen/staff_analytics.html", {"stats": services.analytics(tenant, days=days)}
+        request,
+        "citizen/staff_analytics.html",
+        _staff_context(request, stats=services.analytics(tenant, days=days)),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_gaps(request: HttpRequest) -> HttpResponse:
-    tenant = _staff_tenant(request)
+    tenant = _staff_tenant(request, permissions.can_see_gaps)
     if request.method == "POST":
         KnowledgeGap.objects.filter(tenant=tenant, pk=request.POST.get("gap") or 0).update(
             resolved=True
         )
         return redirect("citizen:staff_gaps")
     gaps = KnowledgeGap.objects.filter(tenant=tenant, resolved=False)[:200]
-    return render(request, "citizen/staff_gaps.html", {"gaps": gaps})
+    return render(request, "citizen/staff_gaps.html", _staff_context(request, gaps=gaps))

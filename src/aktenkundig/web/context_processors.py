@@ -11,6 +11,7 @@ from aktenkundig.accounts.services import (
     has_role,
     membership_of,
 )
+from aktenkundig.citizen.permissions import staff_pages as citizen_staff_pages
 
 
 def navigation(request) -> dict:
@@ -25,6 +26,9 @@ def navigation(request) -> dict:
     ]
     if can_see_feedback(user):
         items.append((_("Rückmeldungen"), reverse("history:feedback_list")))
+    citizen_pages = citizen_staff_pages(user)
+    if citizen_pages:
+        items.append((_("Bürger-Chat"), reverse(citizen_pages[0])))
     if has_role(user, "administrator") or can_manage_documents(user) or user.is_staff:
         items.append((_("Verwaltung"), reverse("web:overview")))
     items.append((_("Konto"), reverse("accounts:profile")))

@@ -1,10 +1,44 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
+from aktenkundig.accounts.models import Role
+from aktenkundig.accounts.services import add_member
 from aktenkundig.citizen.models import ChannelSettings
 from aktenkundig.core.models import Tenant
+from aktenkundig.governance import register
+from aktenkundig.governance.models import EntryStatus, RegisterEntry
+
+PASSWORD = "Buergerservice-2025!"  # test users only
+
+
+def member(tenant: Tenant, username: str, roles: list[str], unit: str = "Bürgerbüro"):
+    user = get_user_model().objects.create_user(username, password=PASSWORD)
+    add_member(user, tenant, roles, unit=unit)
+    return user
+
+
+def approve_citizen_entry(tenant: Tenant, *, status: str = EntryStatus.IN_USE) -> RegisterEntry:
+    """Put the chatbot into the KI-Register the way an authority has to: a
+    Fachadmin completes and submits the entry, a different person with the
+    KI-Beauftragte role approves it (four eyes)."""
+    editor = member(tenant, f"{tenant.slug}-fachadmin", [Role.SUBJECT_ADMIN])
+    officer = member(tenant, f"{tenant.slug}-ki-beauftragte", [Role.AI_OFFICER])
+    register.ensure_default_entries(tenant)
+    entry = RegisterEntry.objects.get(tenant=tenant, feature="citizen")
+    register.update_entry(
+        entry,
+        editor,
+        status=status,
+        responsible_unit="Bürgerbüro",
+        legal_basis="§ 3 EGovG NRW (elektronische Information), Art. 6 Abs. 1 lit. e DSGVO",
+    )
+    register.submit(entry, editor)
+    register.approve(entry, officer)
+    entry.refresh_from_db()
+    return entry
 
 
 @pytest.fixture(autouse=True)
@@ -15,7 +49,8 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture
-def tenant(db):
+def unapproved_tenant(db):
+    """A tenant whose chatbot is configured but has no approved register entry."""
     tenant = Tenant.objects.create(
         slug="musterstadt", name="Stadt Musterstadt", contact="buergerservice@musterstadt.de"
     )
@@ -28,5 +63,14 @@ def tenant(db):
 
 
 @pytest.fixture
+def tenant(unapproved_tenant):
+    """The usual case: the chatbot is approved in the KI-Register and live."""
+    approve_citizen_entry(unapproved_tenant)
+    return unapproved_tenant
+
+
+@pytest.fixture
 def other_tenant(db):
-    return Tenant.objects.create(slug="nachbarort", name="Gemeinde Nachbarort")
+    return Tenant.objects.create(
+        slug="nachbarort", name="Gemeinde Nachbarort", contact="info@nachbarort.de"
+    )

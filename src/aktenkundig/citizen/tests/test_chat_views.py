@@ -211,9 +211,9 @@ def test_handover_requires_consent_then_staff_answers_and_closes(client, tenant,
     assert request.transcript[0]["text"].startswith("Mein Antrag auf Wohngeld")
 
     staff = User.objects.create_user("sb", password="x" * 12)
-    add_member(staff, tenant, ["beschaeftigte"])
+    add_member(staff, tenant, ["beschaeftigte"], unit="Bürgerbüro")  # the hand-over team
     outsider = User.objects.create_user("fremd", password="x" * 12)
-    add_member(outsider, other_tenant, ["beschaeftigte"])
+    add_member(outsider, other_tenant, ["administrator"])
     detail = reverse("citizen:staff_handover", args=[request.pk])
 
     assert client.get(detail).status_code == 302  # login required
@@ -243,7 +243,7 @@ def test_staff_analytics_counts_without_personal_data(client, tenant):
     client.post(url, {"message": "Mein Name ist Erika Mustermann, wo beantrage ich Wohngeld?"})
     client.post(url, {"message": "Du dumme Schlampe"})
     staff = User.objects.create_user("sb", password="x" * 12)
-    add_member(staff, tenant, ["beschaeftigte"])
+    add_member(staff, tenant, ["beschaeftigte"], unit="Bürgerbüro")
     client.force_login(staff)
     html = client.get(reverse("citizen:staff_analytics")).content.decode()
     assert 'id="stat-total">2<' in html
@@ -294,3 +294,33 @@ def test_purge_command(tenant):
     call_command("citizen_purge", stdout=out)
     assert "1 Gespräche gelöscht" in out.getvalue()
     assert not CitizenSession.objects.exists()
+
+
+def test_staff_answer_reaches_the_conversation_by_refresh_and_next_turn(client, tenant):
+    from aktenkundig.citizen import services
+
+    url = reverse("citizen:chat", args=[tenant.slug])
+    page = client.post(url, {"message": "Wo melde ich meinen Hund an?"})
+    token = _token(page)
+    client.post(
+        reverse("citizen:handover", args=[tenant.slug]),
+        {"token": token, "channel": "phone", "contact": "0171 2345678", "consent": "1"},
+    )
+    last_shown = Message.objects.order_by("-id").first().pk
+    staff = User.objects.create_user("sb", password="x" * 12)
+    add_member(staff, tenant, ["beschaeftigte"], unit="Bürgerbüro")
+    request = HandoverRequest.objects.get()
+    services.answer_handover(request, user=staff, text="Im Bürgerbüro, Raum 4.")
+
+    refreshed = client.post(reverse("citizen:refresh", args=[tenant.slug]), {"token": token})
+    assert refreshed.status_code == 200 and "Im Bürgerbüro, Raum 4." in refreshed.content.decode()
+    expired = client.post(reverse("citizen:refresh", args=[tenant.slug]), {"token": "alt"})
+    assert expired.status_code == 400 and "abgelaufen" in expired.content.decode()
+
+    # The script says what it shows; the next turn brings the staff reply along.
+    turn = client.post(
+        url,
+        {"message": "Danke, und die Hundemarke?", "token": token, "seen": str(last_shown)},
+        headers={"X-Requested-With": "fetch"},
+    ).content.decode()
+    assert turn.index("Im Bürgerbüro, Raum 4.") < turn.index("Danke, und die Hundemarke?")

@@ -102,8 +102,10 @@ def test_intern_document_cannot_be_downloaded_through_the_public_link(client, te
 
 def test_other_tenants_public_documents_are_not_used(client, tenant, other_tenant, corpus):
     from aktenkundig.citizen.models import ChannelSettings
+    from aktenkundig.citizen.tests.conftest import approve_citizen_entry
 
     ChannelSettings.objects.create(tenant=other_tenant)
+    approve_citizen_entry(other_tenant)
     url = reverse("citizen:chat", args=[other_tenant.slug])
     client.post(url, {"message": "Wie hoch ist die Hundesteuer für den ersten Hund?"})
     answer = Message.objects.get(role="assistant")

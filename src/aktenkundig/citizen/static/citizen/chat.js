@@ -19,9 +19,11 @@
     for (var i = 0; i < old.length; i++) { old[i].parentNode.removeChild(old[i]); }
   }
 
-  function post(target, submitter) {
+  function post(target, submitter, extra) {
     var data = new FormData(target);
     if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
+    // The last message shown: the answer then also brings staff replies since.
+    for (var key in extra || {}) { data.append(key, extra[key]); }
     return fetch(target.action, {
       method: "POST",
       body: data,
@@ -36,14 +38,19 @@
     button.disabled = true;
     form.setAttribute("aria-busy", "true");
     clearErrors();
-    post(form).then(function (response) {
+    var last = log.lastElementChild;
+    var seen = last && /^m\d+$/.test(last.id) ? last.id.slice(1) : "";
+    post(form, null, seen ? { seen: seen } : null).then(function (response) {
       return response.text().then(function (html) {
         var template = document.createElement("template");
         template.innerHTML = html;
         var turn = template.content.querySelector("[data-turn]");
         if (!turn) { throw new Error("unexpected response"); }
         setToken(turn.getAttribute("data-token"));
-        var items = turn.querySelectorAll("ol > li");
+        // Only the turn's own messages: a source list inside an answer is an
+        // <ol> too, and its items must stay where they are.
+        var list = turn.querySelector(":scope > ol");
+        var items = list ? Array.prototype.slice.call(list.children) : [];
         for (var i = 0; i < items.length; i++) { log.appendChild(items[i]); }
         var error = turn.querySelector(".error");
         if (error) { form.parentNode.insertBefore(error, form); }
