@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from aktenkundig.assistant.governed import audited
 from aktenkundig.assistant.render import stream_to
 from aktenkundig.assistant.services import InvalidQuestion, stream_answer
 from aktenkundig.core.models import AccessLevel
@@ -118,6 +119,8 @@ class Command(BaseCommand):
 
     def _ask(self, question: str, tenant, use_llm) -> None:
         try:
-            stream_to(self.stdout, stream_answer(question, tenant=tenant, use_llm=use_llm))
+            stream_to(self.stdout, audited(
+                stream_answer(question, tenant=tenant, use_llm=use_llm), tenant, channel="cli"
+            ))
         except InvalidQuestion as error:
             self.stderr.write(str(error))
