@@ -3,7 +3,10 @@
 ``POST /api/assistant/ask`` answers with numbered citations, as JSON or, with
 ``"stream": true``, as server-sent events (``delta`` ... ``done``). Every answer
 carries ``ai_generated`` and the header ``X-AI-Generated`` (AI Act Art. 50), and
-is stored in the asking person's history like answers in the web UI.
+is stored in the asking person's history like answers in the web UI, and
+recorded in the audit log. When governance refuses (no approved KI-Register
+entry, kill switch, KI-Richtlinie, KI-Führerschein) the answer is ``403`` with
+the German reason in ``detail``; nothing is searched.
 """
 
 from __future__ import annotations
@@ -65,16 +68,21 @@ def ask(request, payload: AskIn):
         except Conversation.DoesNotExist:
             raise HttpError(404, "Diese Unterhaltung gibt es nicht.") from None
     collections = web.allowed_collections(request.user, payload.collections)
+    decision = web.gate(request.user, tenant, collections)
+    if not decision:
+        raise HttpError(403, web.refusal_dict(decision)["message"])
     if payload.stream:
         response = StreamingHttpResponse(
-            web.stream(request.user, tenant, question, collections, conversation),
+            web.stream(request.user, tenant, question, collections, conversation,
+                       decision=decision, channel="api"),
             content_type="text/event-stream; charset=utf-8",
         )
         response["Cache-Control"] = "no-cache"
         response["X-AI-Generated"] = "true"
         return response
     try:
-        turn, answer = web.ask(request.user, tenant, question, collections, conversation)
+        turn, answer = web.ask(request.user, tenant, question, collections, conversation,
+                               decision=decision, channel="api")
     except web.BadQuestion as error:
         raise HttpError(422, str(error)) from None
     return {**answer, "turn_id": turn.pk, "conversation_id": turn.conversation_id}

@@ -17,6 +17,9 @@ from typing import Any
 from aktenkundig.assistant.text import neutralise_instructions
 
 NOT_COVERED = "NICHT_BELEGT"
+# Recorded with every answer in the audit log: bump it whenever the system
+# prompt or the message layout changes, so answers stay attributable.
+PROMPT_VERSION = "assistant-prompt-1"
 # Passage text per prompt entry; long chunks are cut (the citation still points
 # to the whole chunk).
 MAX_PASSAGE_CHARS = 1500

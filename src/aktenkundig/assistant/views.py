@@ -1,4 +1,9 @@
-"""The ask page: a question, answered with numbered citations, streamed as it is written."""
+"""The ask page: a question, answered with numbered citations, streamed as it is written.
+
+Before any AI work the governance gate decides (KI-Register, kill switch,
+KI-Richtlinie, KI-Führerschein); refused, the page explains why with status 403
+and points to the manual way (the document library), and nothing is searched.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ def ask(request):
     source = request.POST if request.method == "POST" else request.GET
     conversation = _conversation(request, source.get("unterhaltung"))
     selected = [int(i) for i in source.getlist("collections") if i.isdigit()]
+    decision = None
     if request.method == "POST":
         try:
             question = web.clean_question(request.POST.get("question", ""))
@@ -40,16 +46,21 @@ def ask(request):
             messages.error(request, str(error))
         else:
             collections = web.allowed_collections(request.user, selected)
-            try:
-                turn, _payload = web.ask(
-                    request.user, request.tenant, question, collections, conversation
-                )
-            except web.BadQuestion as error:
-                messages.error(request, str(error))
-            else:
-                return redirect(
-                    f"{request.path}?unterhaltung={turn.conversation_id}#antwort-{turn.pk}"
-                )
+            decision = web.gate(request.user, request.tenant, collections)
+            if decision:
+                try:
+                    turn, _payload = web.ask(
+                        request.user, request.tenant, question, collections, conversation,
+                        decision=decision,
+                    )
+                except web.BadQuestion as error:
+                    messages.error(request, str(error))
+                else:
+                    return redirect(
+                        f"{request.path}?unterhaltung={turn.conversation_id}#antwort-{turn.pk}"
+                    )
+    if decision is None:
+        decision = web.gate(request.user, request.tenant)
     turns = conversation.turns.select_related("feedback") if conversation else []
     return render(
         request,
@@ -59,9 +70,12 @@ def ask(request):
             "selected": selected,
             "conversation": conversation,
             "turns": turns,
-            "question": source.get("frage", ""),
+            "question": source.get("frage", "") or request.POST.get("question", ""),
             "reasons": FeedbackReason.choices,
+            # A refused Decision is falsy: hand the template plain values.
+            "refusal": None if decision else {"reason": decision.reason, "code": decision.code},
         },
+        status=200 if decision else 403,
     )
 
 
@@ -79,6 +93,13 @@ def stream(request):
         )
         return response
     collections = web.allowed_collections(request.user, request.POST.getlist("collections"))
+    decision = web.gate(request.user, request.tenant, collections)
+    if not decision:
+        return StreamingHttpResponse(
+            iter([web.sse("error", web.refusal_dict(decision))]),
+            content_type="text/event-stream; charset=utf-8",
+            status=403,
+        )
 
     def render_turn(turn) -> str:
         return render_to_string(
@@ -89,7 +110,7 @@ def stream(request):
 
     response = StreamingHttpResponse(
         web.stream(request.user, request.tenant, question, collections, conversation,
-                   render_turn),
+                   render_turn, decision=decision),
         content_type="text/event-stream; charset=utf-8",
     )
     response["Cache-Control"] = "no-cache"

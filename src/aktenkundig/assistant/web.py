@@ -3,18 +3,26 @@
 Turns the domain's answer objects and stream events into plain dicts, stores
 each question and answer in the user's history, and makes sure only collections
 the user may read are ever searched.
+
+Governance (issue 6): callers ask :func:`gate` first and pass its allowed
+``Decision`` to :func:`ask` / :func:`stream` (which refuse to run without one);
+every answer is stored together with its audit record, in one transaction.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 
 from aktenkundig.accounts.services import readable_collections
+from aktenkundig.assistant import governed
 from aktenkundig.core.models import Collection, Tenant
+from aktenkundig.governance.policy import Decision
 from aktenkundig.history import services as history
 from aktenkundig.history.models import Conversation, Turn
 
@@ -23,6 +31,28 @@ MAX_QUESTION_CHARS = 2000
 
 class BadQuestion(ValueError):
     """The question cannot be asked (message is user-facing)."""
+
+
+def gate(user, tenant: Tenant, collections: QuerySet[Collection] | None = None) -> Decision:
+    """The governance decision for asking over ``collections`` (None: opening the page)."""
+    return governed.gate(user, tenant, collections)
+
+
+MANUAL_FALLBACK = (
+    "Sie können ohne KI weiterarbeiten: Die Dokumente lassen sich wie gewohnt in der "
+    "Dokumentenbibliothek suchen und lesen."
+)
+
+
+def refusal_dict(decision: Decision) -> dict[str, str]:
+    """A refusal as the stream's ``error`` event and the API's 403 body carry it."""
+    return {"message": f"{decision.reason} {MANUAL_FALLBACK}", "code": decision.code,
+            "reason": decision.reason}
+
+
+def _require(decision: Decision | None) -> None:
+    if not decision:
+        raise PermissionError("assistant used without an allowed governance decision")
 
 
 def clean_question(text: str) -> str:
@@ -75,13 +105,16 @@ def answer_dict(answer: Any) -> dict[str, Any]:
     }
 
 
+@transaction.atomic
 def record(
-    user, tenant: Tenant, conversation: Conversation | None, question: str, payload: dict,
-    collections: QuerySet[Collection],
-) -> Turn:
+    user, tenant: Tenant, conversation: Conversation | None, question: str, result: Any,
+    collections: QuerySet[Collection], *, channel: str, latency_ms: float,
+) -> tuple[Turn, dict]:
+    """Store the answer in the user's history and in the audit log (one transaction)."""
+    payload = answer_dict(result)
     if conversation is None:
         conversation = history.start_conversation(user, tenant, question)
-    return history.record_turn(
+    turn = history.record_turn(
         conversation,
         question,
         answer=payload["text"],
@@ -91,13 +124,21 @@ def record(
         ai_generated=payload["ai_generated"],
         model=payload["model"],
     )
+    governed.record_answer(
+        tenant, result, user=user, channel=channel, latency_ms=latency_ms,
+        case_ref=history.case_ref(turn.conversation_id),
+    )
+    return turn, payload
 
 
 def ask(user, tenant: Tenant, question: str, collections: QuerySet[Collection],
-        conversation: Conversation | None = None) -> tuple[Turn, dict]:
+        conversation: Conversation | None = None, *, decision: Decision,
+        channel: str = "web") -> tuple[Turn, dict]:
     """Answer ``question`` (not streamed) and store it in the user's history."""
     from aktenkundig.assistant.services import InvalidQuestion, answer
 
+    _require(decision)
+    started = time.perf_counter()
     try:
         result = answer(
             question, tenant=tenant, collections=list(collections),
@@ -105,8 +146,9 @@ def ask(user, tenant: Tenant, question: str, collections: QuerySet[Collection],
         )
     except InvalidQuestion as error:
         raise BadQuestion(str(error)) from None
-    payload = answer_dict(result)
-    return record(user, tenant, conversation, question, payload, collections), payload
+    latency_ms = (time.perf_counter() - started) * 1000
+    return record(user, tenant, conversation, question, result, collections,
+                  channel=channel, latency_ms=latency_ms)
 
 
 def sse(event: str, data: dict) -> str:
@@ -115,16 +157,26 @@ def sse(event: str, data: dict) -> str:
 
 def stream(
     user, tenant: Tenant, question: str, collections: QuerySet[Collection],
-    conversation: Conversation | None = None, render_turn=None,
+    conversation: Conversation | None = None, render_turn=None, *, decision: Decision,
+    channel: str = "web",
 ) -> Iterator[str]:
     """Server-sent events: ``delta`` (text pieces) ... then ``done`` (the stored turn).
 
     If the client stops reading (stop button), the generator is closed and nothing
     is stored: the person did not get the answer.
     """
+    _require(decision)  # here, not in the generator: fail before the response starts
+    return _events(user, tenant, question, collections, conversation, render_turn, channel)
+
+
+def _events(
+    user, tenant: Tenant, question: str, collections: QuerySet[Collection],
+    conversation: Conversation | None, render_turn, channel: str,
+) -> Iterator[str]:
     from aktenkundig.assistant.services import InvalidQuestion, stream_answer
 
     yield sse("start", {"question": question})
+    started = time.perf_counter()
     try:
         final = None
         events = stream_answer(
@@ -138,8 +190,10 @@ def stream(
                 final = data
         if final is None:
             raise RuntimeError("stream ended without an answer")
-        payload = answer_dict(final)
-        turn = record(user, tenant, conversation, question, payload, collections)
+        turn, payload = record(
+            user, tenant, conversation, question, final, collections, channel=channel,
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
         done = {**payload, "turn_id": turn.pk, "conversation_id": turn.conversation_id}
         if render_turn is not None:
             done["html"] = render_turn(turn)

@@ -106,9 +106,10 @@ def _signature_ok(tenant_id: int, seq: int, record_hash: str, signature: str) ->
 # --------------------------------------------------------------------------- writing
 
 
-def _actor(user: Any) -> dict[str, Any] | None:
+def _actor(user: Any, system_actor: str = "") -> dict[str, Any] | None:
     if user is None or not getattr(user, "is_authenticated", False):
-        return None
+        # Operator tools (e.g. the ``ask`` command) act without a user account.
+        return {"system": system_actor, "name": system_actor} if system_actor else None
     return {"id": user.pk, "name": user.get_username()}
 
 
@@ -147,14 +148,17 @@ def append(
     user: Any = None,
     feature: str = "",
     case_ref: str = "",
+    system_actor: str = "",
 ) -> Appended:
     """Append one record to ``tenant``'s chain.
+
+    ``system_actor`` names a non-personal actor (e.g. "cli") when ``user`` is None.
 
     Three statements on the hot path (lock head row, insert, update head), in
     raw SQL because ORM query compilation would cost more than the work itself.
     """
     tenant_id = tenant.pk
-    actor = _actor(user)
+    actor = _actor(user, system_actor)
     actor_name = actor["name"] if actor else ""
     lock_sql = f"SELECT seq, hash FROM {_HEAD} WHERE tenant_id = %s"  # noqa: S608
     if connection.features.has_select_for_update:
@@ -254,6 +258,7 @@ def log_ai_interaction(
     case_ref: str = "",
     extra: dict[str, Any] | None = None,
     content: str | None = None,
+    system_actor: str = "",
 ) -> Appended:
     """Record one AI request. Pass *pseudonymised* input and output text.
 
@@ -275,7 +280,8 @@ def log_ai_interaction(
             data[name] = text if policy == AuditContent.PSEUDONYMISED else text_digest(text)
     if extra:
         data["extra"] = extra
-    return append(tenant, "ai", data, user=user, feature=feature, case_ref=case_ref)
+    return append(tenant, "ai", data, user=user, feature=feature, case_ref=case_ref,
+                  system_actor=system_actor)
 
 
 def log_human_action(

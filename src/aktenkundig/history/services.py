@@ -1,4 +1,9 @@
-"""Storing, finding and deleting conversations; feedback; retention."""
+"""Storing, finding and deleting conversations; feedback; retention.
+
+Feedback and deletions are human actions on AI output: each is recorded in the
+tenant's audit log (``governance.audit.log_human_action``) with the
+conversation's case reference, in the same transaction as the change.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from aktenkundig.core.models import Tenant
+from aktenkundig.governance import audit
 from aktenkundig.history.models import (
     Conversation,
     Feedback,
@@ -23,8 +29,16 @@ from aktenkundig.history.models import (
 log = logging.getLogger(__name__)
 
 
+FEATURE = "assistant"
+
+
 class InvalidFeedback(ValueError):
     """Feedback that cannot be stored (message is user-facing)."""
+
+
+def case_ref(conversation_id: int | None) -> str:
+    """The audit log's case reference of a conversation (AI answers and human actions)."""
+    return f"unterhaltung-{conversation_id}" if conversation_id else ""
 
 
 def conversations_of(user, tenant: Tenant, query: str = "") -> QuerySet[Conversation]:
@@ -79,10 +93,14 @@ def record_turn(
     return turn
 
 
+@transaction.atomic
 def delete_conversation(user, tenant: Tenant, conversation_id: int) -> bool:
     deleted, _ = Conversation.objects.filter(
         pk=conversation_id, tenant=tenant, user=user
     ).delete()
+    if deleted:
+        audit.log_human_action(tenant, user=user, action="conversation_deleted",
+                               feature=FEATURE, case_ref=case_ref(conversation_id))
     return bool(deleted)
 
 
@@ -111,16 +129,24 @@ def give_feedback(
     comment = comment.strip()
     if len(comment) > 2000:
         raise InvalidFeedback("Der Kommentar ist zu lang (höchstens 2000 Zeichen).")
-    feedback, _ = Feedback.objects.update_or_create(
-        turn=turn,
-        defaults={
-            "tenant": tenant,
-            "user": user,
-            "helpful": helpful,
-            "reasons": reasons,
-            "comment": comment,
-        },
-    )
+    with transaction.atomic():
+        feedback, _ = Feedback.objects.update_or_create(
+            turn=turn,
+            defaults={
+                "tenant": tenant,
+                "user": user,
+                "helpful": helpful,
+                "reasons": reasons,
+                "comment": comment,
+            },
+        )
+        # The comment is free text (may name people): only whether there was one.
+        audit.log_human_action(
+            tenant, user=user, action="feedback", feature=FEATURE,
+            case_ref=case_ref(turn.conversation_id),
+            details={"turn": turn.pk, "helpful": helpful, "reasons": reasons,
+                     "comment": bool(comment)},
+        )
     return feedback
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from aktenkundig.accounts.models import Role
 from aktenkundig.accounts.services import (
     can_manage_documents,
     can_see_feedback,
@@ -12,6 +13,16 @@ from aktenkundig.accounts.services import (
     membership_of,
 )
 from aktenkundig.citizen.permissions import staff_pages as citizen_staff_pages
+
+# KI-Governance pages: (label, URL name, roles that may open the page; empty: every
+# member). The roles mirror the checks in governance.views.
+GOVERNANCE_ITEMS = (
+    (_("KI-Register"), "governance:manage_register",
+     (Role.SUBJECT_ADMIN, Role.DATA_PROTECTION, Role.AI_OFFICER)),
+    (_("Schulung"), "governance:training", ()),
+    (_("Aufsicht"), "governance:dashboard", (Role.AI_OFFICER, Role.AUDIT, Role.DATA_PROTECTION)),
+    (_("Schalter"), "governance:switches", (Role.ADMINISTRATOR, Role.AI_OFFICER)),
+)
 
 
 def navigation(request) -> dict:
@@ -31,6 +42,12 @@ def navigation(request) -> dict:
         items.append((_("Bürger-Chat"), reverse(citizen_pages[0])))
     if has_role(user, "administrator") or can_manage_documents(user) or user.is_staff:
         items.append((_("Verwaltung"), reverse("web:overview")))
+    if membership is not None:
+        items.extend(
+            (label, reverse(name))
+            for label, name, roles in GOVERNANCE_ITEMS
+            if not roles or any(membership.has_role(role) for role in roles)
+        )
     items.append((_("Konto"), reverse("accounts:profile")))
     path = request.path
     nav_items = [

@@ -31,7 +31,23 @@ def _lindenau_committed(django_db_setup, django_db_blocker):
         ingest_fixtures(collection)
     yield collection.pk
     with django_db_blocker.unblock():
+        drop_audit_chain(tenant)
         tenant.delete()
+
+
+def drop_audit_chain(tenant) -> None:
+    """The audit log is append-only (its models refuse deletes, and protect the
+    tenant); a committed test tenant's chain goes with raw SQL, for tests only."""
+    from django.db import connection
+
+    from aktenkundig.governance.models import AuditCheckpoint, AuditHead, AuditRecord
+
+    with connection.cursor() as cursor:
+        for model in (AuditRecord, AuditCheckpoint, AuditHead):
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE tenant_id = %s",  # noqa: S608
+                [tenant.pk],
+            )
 
 
 @pytest.fixture

@@ -86,3 +86,26 @@ def test_demo_answers_the_hundesteuer_question_and_is_idempotent(monkeypatch):
     assert "sind bereit" in output and "Beispielfragen" in output
     assert "Dazu finde ich in den Dokumenten nichts" in output
     assert Document.objects.filter(tenant__slug="default").count() == documents
+
+
+@pytest.mark.django_db
+def test_ask_is_audited_but_not_gated(lindenau):
+    """Operator tool: answers without an approved KI-Register entry, but every answer
+    (single, streamed, batch) lands in the audit log with actor "cli"."""
+    from aktenkundig.governance import audit, register
+    from aktenkundig.governance.models import AuditRecord
+
+    tenant = lindenau.tenant
+    assert not register.feature_approved(tenant, "assistant")
+    run("ask", HUNDESTEUER, "--tenant", "lindenau", "--json", "--no-llm")
+    run("ask", UNCOVERED, "--tenant", "lindenau", "--no-llm")
+    records = AuditRecord.objects.filter(tenant=tenant, kind="ai").order_by("seq")
+    assert [r.actor for r in records] == ["cli", "cli"]
+    first, second = (json.loads(r.body) for r in records)
+    assert first["actor"] == {"system": "cli", "name": "cli"}
+    assert first["feature"] == "assistant" and first["data"]["extra"]["channel"] == "cli"
+    assert first["data"]["sources"] and first["data"]["input"] == audit.text_digest(HUNDESTEUER)
+    assert second["data"]["sources"] == [] and second["data"]["extra"]["refused"] is True
+    out = io.StringIO()
+    call_command("audit", "verify", "--tenant", "lindenau", stdout=out)
+    assert "2 Einträge, Kette in Ordnung" in out.getvalue()

@@ -19,7 +19,7 @@ from aktenkundig.core.models import AccessLevel
 from aktenkundig.core.services import get_or_create_collection
 from aktenkundig.history.models import Feedback
 from aktenkundig.testing.accounts import PASSWORD
-from aktenkundig.testing.browser import check_accessibility, screenshot
+from aktenkundig.testing.browser import allow_console_error, check_accessibility, screenshot
 from aktenkundig.testing.pdf import text_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -127,6 +127,26 @@ def test_staff_journey_end_to_end(page, scene):
         if name:
             screenshot(page, name)
     expect(page.locator("main")).to_contain_text("Hundesteuer")  # recent questions
+
+    # KI-Governance from the navigation; the kill switch takes effect at once.
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    for label in ("KI-Register", "Schulung", "Aufsicht", "Schalter"):
+        nav.get_by_role("link", name=label, exact=True).click()
+        expect(nav.get_by_role("link", name=label, exact=True)).to_have_attribute(
+            "aria-current", "page")
+        check_accessibility(page)
+    page.locator("#reason-assistant").fill("Test der Abschaltung")
+    page.locator("tr", has=page.locator("#reason-assistant")).get_by_role(
+        "button", name="Sofort abschalten").click()
+    allow_console_error(page, "status of 403")
+    page.goto("/assistent/")
+    expect(page.locator("main [role=alert]").first).to_contain_text("Test der Abschaltung")
+    expect(page.get_by_role("link", name="Zur Dokumentenbibliothek")).to_be_visible()
+    check_accessibility(page)
+    screenshot(page, "08-ki-abgeschaltet")
+    nav.get_by_role("link", name="Schalter", exact=True).click()
+    page.locator("tr", has_text="KI-Assistent für Beschäftigte").get_by_role(
+        "button", name="Wieder einschalten").click()
 
     # Delete: the document is gone from all future answers.
     page.goto("/dokumente/")

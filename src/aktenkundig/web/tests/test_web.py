@@ -111,3 +111,24 @@ def test_overview_shows_llm_health_with_latency(client, administrator, llm_backe
     page = client.get(reverse("web:overview")).content.decode()
     assert "erreichbar" in page and "nicht erreichbar" not in page
     assert "smollm2" in page and " ms</td>" in page
+
+
+def test_governance_navigation_follows_roles(client, staff_member, administrator, ai_officer,
+                                            make_user, tenant):
+    from aktenkundig.accounts.models import Role
+
+    auditor = make_user("revision", tenant, [Role.AUDIT])
+    governance = {"KI-Register", "Schulung", "Aufsicht", "Schalter"}
+    expected = {
+        staff_member: {"Schulung"},
+        auditor: {"Schulung", "Aufsicht"},
+        administrator: governance,
+        ai_officer: governance,
+    }
+    for user, visible in expected.items():
+        client.force_login(user)
+        items = client.get(reverse("web:home")).context["nav_items"]
+        shown = {str(item["label"]): item["url"] for item in items}
+        assert governance & set(shown) == visible, user
+        for label in visible:  # every link shown opens for this person
+            assert client.get(shown[label]).status_code == 200, (user, label)

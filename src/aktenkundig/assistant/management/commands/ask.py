@@ -8,13 +8,21 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from aktenkundig.assistant.governed import answer_audited, audited
 from aktenkundig.assistant.render import stream_to
-from aktenkundig.assistant.services import InvalidQuestion, answer, stream_answer
+from aktenkundig.assistant.services import InvalidQuestion, stream_answer
 from aktenkundig.core.services import NotFound, get_collection, get_tenant
+
+CHANNEL = "cli"
 
 
 class Command(BaseCommand):
-    help = "Answer a question from the documents, with citations (or refuse)."
+    help = (
+        "Answer a question from the documents, with citations (or refuse). Every answer "
+        "is recorded in the audit log (actor 'cli'). An operator tool: not gated by the "
+        "KI-Register, because whoever runs it has shell access to the installation "
+        "anyway, and evaluation scripts run it on a fresh data directory."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("question", nargs="?", help="the question (German)")
@@ -56,10 +64,12 @@ class Command(BaseCommand):
             raise CommandError('Bitte eine Frage angeben, z. B. aktenkundig ask "...".')
         try:
             if options["json"]:
-                result = answer(options["question"], **scope)
+                result = answer_audited(options["question"], channel=CHANNEL, **scope)
                 self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
             else:
-                stream_to(self.stdout, stream_answer(options["question"], **scope))
+                stream_to(self.stdout, audited(
+                    stream_answer(options["question"], **scope), scope["tenant"], channel=CHANNEL
+                ))
         except InvalidQuestion as error:
             raise CommandError(str(error)) from error
 
@@ -83,7 +93,7 @@ class Command(BaseCommand):
                     self._emit({"line": number, "error": "Zeile ist kein gültiges JSON."})
                     continue
             try:
-                record = answer(question, **scope).as_dict()
+                record = answer_audited(question, channel=CHANNEL, **scope).as_dict()
                 record = {"question": question, **record}
             except InvalidQuestion as error:
                 record = {"question": question, "line": number, "error": str(error)}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from aktenkundig.assistant.governed import audited
 from aktenkundig.assistant.render import stream_to
 from aktenkundig.assistant.services import InvalidQuestion, stream_answer
 from aktenkundig.core.models import AccessLevel
@@ -22,6 +23,9 @@ EXAMPLES = (
     "Wer ist für den Winterdienst auf dem Gehweg zuständig?",
 )
 
+# Who prepares and who approves the demo's KI-Register entries (four eyes).
+DEMO_EDITOR, DEMO_OFFICER = "demo-redaktion", "demo-ki-beauftragte"
+
 
 def sample_dir() -> Path:
     return Path(
@@ -30,7 +34,12 @@ def sample_dir() -> Path:
 
 
 class Command(BaseCommand):
-    help = "Demo with the Musterhausen sample documents: answers questions from stdin."
+    help = (
+        "Demo with the Musterhausen sample documents: answers questions from stdin. "
+        "Console answers are audited (actor 'cli') but not gated by the KI-Register "
+        "(an operator tool; evaluation scripts run it on a fresh data directory); with "
+        "--web, two demo people approve the register entries so the web UI may use AI."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--question", help="answer this one question and exit")
@@ -110,14 +119,59 @@ class Command(BaseCommand):
         from aktenkundig.accounts.services import ensure_demo_user
 
         username, password = ensure_demo_user(tenant)
+        self._governance(tenant)
         self.stdout.write(
             f"\nDemo-Anmeldung: http://{host}:{port}/  Benutzer: {username}  "
             f"Passwort: {password}\n"
         )
         call_command("serve", host=host, port=port)
 
+    def _governance(self, tenant) -> None:
+        """The web UI's AI features are off until approved (issue 6). The demo approves
+        them like an authority would: two demo people, four-eyes. The demo login has not
+        taken the KI-Führerschein, so the demo's KI-Richtlinie waives it, visibly
+        (printed here, and recorded in the audit log as a policy change)."""
+        from django.contrib.auth import get_user_model
+
+        from aktenkundig.accounts.models import Role
+        from aktenkundig.accounts.services import add_member
+        from aktenkundig.governance import policy, register
+        from aktenkundig.governance.features import FEATURES
+        from aktenkundig.governance.models import EntryStatus
+
+        people = []
+        for username, role in ((DEMO_EDITOR, Role.SUBJECT_ADMIN), (DEMO_OFFICER, Role.AI_OFFICER)):
+            user, created = get_user_model().objects.get_or_create(username=username)
+            if created:  # no password: nobody logs in as them
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            add_member(user, tenant, [role], unit="Hauptamt")
+            people.append(user)
+        editor, officer = people
+        register.ensure_default_entries(tenant)
+        for feature in ("assistant", "citizen"):
+            if register.feature_approved(tenant, feature):
+                continue
+            register.publish_feature(
+                tenant, feature, editor=editor, officer=officer, status=EntryStatus.PILOT,
+                responsible_unit="Hauptamt (Demo)", contact="ki@musterhausen.example",
+                legal_basis="Demo-Installation mit fiktiven Beispieldokumenten.",
+            )
+            self.stdout.write(
+                f"KI-Register: „{FEATURES[feature].name}“ vorgelegt von "
+                f"{editor.username}, freigegeben von {officer.username} (Pilotbetrieb)."
+            )
+        if policy.get_policy(tenant, "assistant").required_modules:
+            policy.update_policy(tenant, "assistant", officer, required_modules=[])
+        self.stdout.write(
+            "Hinweis: Die KI-Richtlinie dieser Demo verlangt für den KI-Assistenten keinen "
+            "KI-Führerschein. Im Betrieb ist die Schulung Pflicht (Art. 4 KI-VO)."
+        )
+
     def _ask(self, question: str, tenant, use_llm) -> None:
         try:
-            stream_to(self.stdout, stream_answer(question, tenant=tenant, use_llm=use_llm))
+            stream_to(self.stdout, audited(
+                stream_answer(question, tenant=tenant, use_llm=use_llm), tenant, channel="cli"
+            ))
         except InvalidQuestion as error:
             self.stderr.write(str(error))
