@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 from django.conf import settings
 from django.db import connection
 
@@ -27,6 +29,9 @@ from aktenkundig.core.models import Collection, Tenant
 from aktenkundig.documents.models import Chunk, Document
 from aktenkundig.search import index
 from aktenkundig.search.analyzer import analyzer, highlight
+
+if TYPE_CHECKING:
+    from aktenkundig.search.embedding import Encoder
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,7 @@ RRF_K = 20
 BM25_WEIGHT = 1.0
 DENSE_WEIGHT = 1.25
 CANDIDATES = 100  # depth of each list that goes into the fusion
+QUERY_CACHE_SIZE = 2048  # query embeddings kept (384 float32 = 1.5 kB each)
 
 
 @dataclass(frozen=True)
@@ -148,11 +154,36 @@ def _dense(query: str, tenant_id: int, collection_ids: list[int], depth: int):
     if not index.has_vectors(tenant_id, collection_ids):
         return [], ""
     encoder = get_encoder()
-    vector = encoder.embed_query(query)
+    vector = query_vector(encoder, query)
     ranked = index.dense(
         vector, tenant_id=tenant_id, collection_ids=collection_ids, model=encoder.name, limit=depth
     )
     return ranked, encoder.name
+
+
+_query_vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_query_vectors_lock = threading.Lock()
+
+
+def query_vector(encoder: Encoder, query: str) -> np.ndarray:
+    """The query's embedding, from a per-process LRU cache (key: model name and query).
+
+    Embedding the query is most of a hybrid query's time on a CPU; repeated queries
+    (paging, the assistant asking again, popular citizen questions) skip the encoder.
+    """
+    key = (encoder.name, query)
+    with _query_vectors_lock:
+        vector = _query_vectors.get(key)
+        if vector is not None:
+            _query_vectors.move_to_end(key)
+            return vector
+    vector = np.asarray(encoder.embed_query(query), dtype=np.float32)
+    vector.setflags(write=False)  # shared between callers
+    with _query_vectors_lock:
+        _query_vectors[key] = vector
+        while len(_query_vectors) > QUERY_CACHE_SIZE:
+            _query_vectors.popitem(last=False)
+    return vector
 
 
 def _hits(ranked: Sequence[tuple[int, float]], terms: list[str], tenant: Tenant) -> list[SearchHit]:
