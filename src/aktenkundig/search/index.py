@@ -37,27 +37,12 @@ def index_text(chunk: Chunk) -> str:
     return f"{chunk.context_header()}\n{chunk.text}"
 
 
-# Field weights of the lexical index (BM25F-style): the title's and the section path's
-# terms are indexed this many times per chunk, so that a match there weighs more than one
-# in the body, saturating as usual (term frequency and chunk length are both weighted).
-# Both backends index the same term list, so they rank the same way.
-TITLE_WEIGHT = 1
-SECTION_WEIGHT = 1
-
-
-def lexical_terms(chunk: Chunk) -> list[str]:
-    """The analysed terms indexed for a chunk: weighted title and section, then the text."""
-    title = analyze(chunk.document.title) * TITLE_WEIGHT
-    section = analyze(chunk.section) * SECTION_WEIGHT
-    return [*title, *section, *analyze(chunk.text)]
-
-
 # --------------------------------------------------------------------------- lexical
 
 
 def write_lexical(chunks: Iterable[Chunk]) -> int:
     """(Re)index ``chunks`` lexically; call inside the transaction that wrote them."""
-    rows = [(c, lexical_terms(c)) for c in chunks]
+    rows = [(c, analyze(index_text(c))) for c in chunks]
     if not rows:
         return 0
     ids = [c.pk for c, _terms in rows]
