@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 from django.conf import settings
 from django.db import connection
 
@@ -28,17 +30,21 @@ from aktenkundig.documents.models import Chunk, Document
 from aktenkundig.search import index
 from aktenkundig.search.analyzer import analyzer, highlight
 
+if TYPE_CHECKING:
+    from aktenkundig.search.embedding import Encoder
+
 log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "bm25", "dense"]
 
-# Reciprocal rank fusion, tuned on RAGSource dev (bench/retrieval.py --tune, grid k in
-# 5..100, dense weight 0.5..3, chosen by MRR@10; docs/benchmarks.md). The surface is flat
-# (MRR@10 0.80-0.81 everywhere); a small k trusts the top of each list more.
-RRF_K = 20
-BM25_WEIGHT = 1.0
-DENSE_WEIGHT = 1.25
+# Fusion: a convex combination of the min-max normalised BM25 and cosine scores of each
+# candidate list (CombSUM). Against weighted reciprocal rank fusion (the previous method,
+# k = 20, dense weight 1.25) it keeps how *far* apart the candidates are, not only their
+# order: XQuAD-de R@1 0.924 -> 0.945, RAGSource dev unchanged within noise
+# (bench/retrieval.py --tune, 2-fold cross-validated; docs/benchmarks.md).
+DENSE_WEIGHT = 0.6  # share of the dense score; BM25 gets 1 - DENSE_WEIGHT
 CANDIDATES = 100  # depth of each list that goes into the fusion
+QUERY_CACHE_SIZE = 2048  # query embeddings kept (384 float32 = 1.5 kB each)
 
 
 @dataclass(frozen=True)
@@ -69,13 +75,15 @@ def _scope(tenant: Tenant, collections: Sequence[Collection] | None) -> list[int
     return ids
 
 
-def rrf(rankings: Sequence[tuple[Sequence[int], float]], k: int = RRF_K) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion of (ranked ids, weight) lists; best first."""
-    scores: dict[int, float] = {}
-    for ids, weight in rankings:
-        for rank, chunk_id in enumerate(ids, start=1):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (k + rank)
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+def _normalised(ranked: Sequence[tuple[int, float]]) -> dict[int, float]:
+    """Min-max scaled scores of one candidate list: best 1, last candidate 0."""
+    if not ranked:
+        return {}
+    scores = [score for _i, score in ranked]
+    high, low = max(scores), min(scores)
+    if high == low:
+        return {chunk_id: 1.0 for chunk_id, _ in ranked}
+    return {chunk_id: (score - low) / (high - low) for chunk_id, score in ranked}
 
 
 def fuse(
@@ -83,21 +91,25 @@ def fuse(
     semantic: Sequence[tuple[int, float]],
     unembedded: set[int] = frozenset(),  # type: ignore[assignment]
     *,
-    k: int = RRF_K,
-    bm25_weight: float = BM25_WEIGHT,
     dense_weight: float = DENSE_WEIGHT,
 ) -> list[tuple[int, float]]:
-    """Weighted RRF of the BM25 and dense rankings.
+    """(chunk id, fused score in [0, 1]) best first, from the BM25 and dense candidates.
 
-    A chunk that has no vector yet cannot appear in the dense list; it is given its
-    lexical rank there too, so that a fresh upload is not pushed down by older,
+    A candidate missing from one list scores 0 there (it ranked below that list's last
+    candidate). A chunk that has no vector yet cannot be in the dense list; it is given
+    its lexical score there too, so that a fresh upload is not pushed down by older,
     embedded chunks while its vectors are computed.
     """
-    lexical_ids = [i for i, _ in lexical]
-    scores = dict(rrf([(lexical_ids, bm25_weight), ([i for i, _ in semantic], dense_weight)], k))
-    for rank, chunk_id in enumerate(lexical_ids, start=1):
-        if chunk_id in unembedded:
-            scores[chunk_id] += dense_weight / (k + rank)
+    bm25 = _normalised(lexical)
+    cosine = _normalised(semantic)
+    for chunk_id in unembedded:
+        if chunk_id in bm25:
+            cosine[chunk_id] = bm25[chunk_id]
+    scores = {
+        chunk_id: (1 - dense_weight) * bm25.get(chunk_id, 0.0)
+        + dense_weight * cosine.get(chunk_id, 0.0)
+        for chunk_id in bm25.keys() | cosine.keys()
+    }
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -148,11 +160,36 @@ def _dense(query: str, tenant_id: int, collection_ids: list[int], depth: int):
     if not index.has_vectors(tenant_id, collection_ids):
         return [], ""
     encoder = get_encoder()
-    vector = encoder.embed_query(query)
+    vector = query_vector(encoder, query)
     ranked = index.dense(
         vector, tenant_id=tenant_id, collection_ids=collection_ids, model=encoder.name, limit=depth
     )
     return ranked, encoder.name
+
+
+_query_vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_query_vectors_lock = threading.Lock()
+
+
+def query_vector(encoder: Encoder, query: str) -> np.ndarray:
+    """The query's embedding, from a per-process LRU cache (key: model name and query).
+
+    Embedding the query is most of a hybrid query's time on a CPU; repeated queries
+    (paging, the assistant asking again, popular citizen questions) skip the encoder.
+    """
+    key = (encoder.name, query)
+    with _query_vectors_lock:
+        vector = _query_vectors.get(key)
+        if vector is not None:
+            _query_vectors.move_to_end(key)
+            return vector
+    vector = np.asarray(encoder.embed_query(query), dtype=np.float32)
+    vector.setflags(write=False)  # shared between callers
+    with _query_vectors_lock:
+        _query_vectors[key] = vector
+        while len(_query_vectors) > QUERY_CACHE_SIZE:
+            _query_vectors.popitem(last=False)
+    return vector
 
 
 def _hits(ranked: Sequence[tuple[int, float]], terms: list[str], tenant: Tenant) -> list[SearchHit]:

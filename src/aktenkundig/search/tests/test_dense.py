@@ -7,10 +7,13 @@ from aktenkundig.core.models import Tenant
 from aktenkundig.core.services import get_tenant
 from aktenkundig.documents.models import Chunk
 from aktenkundig.search import index
+from aktenkundig.search.analyzer import analyzer
 from aktenkundig.search.embedding import get_encoder
 from aktenkundig.search.models import ChunkVector
 from aktenkundig.search.services import (
+    DENSE_WEIGHT,
     embed_pending,
+    query_vector,
     schedule_embeddings,
     search,
     wait_for_background_embeddings,
@@ -111,3 +114,75 @@ def test_schedule_embeddings_runs_in_the_background(corpus):
     schedule_embeddings()
     wait_for_background_embeddings(timeout=120)
     assert ChunkVector.objects.filter(tenant=tenant).count() == 3
+
+
+def test_hybrid_score_is_the_weighted_sum_of_normalised_scores(corpus):
+    tenant, collection = corpus
+    make_document(
+        collection, "Winterdienst", [("§ 1 Räumen", "Der Bauhof räumt Straßen im Winter.")]
+    )
+    embed_pending(tenant=tenant)
+    query = "Gehweg im Winter räumen"
+    hits = search(query, tenant=tenant, mode="hybrid")
+    assert {h.document_title for h in hits[:2]} == {"Straßenreinigung", "Winterdienst"}
+    assert all(0.0 <= h.score <= 1.0 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    # the same number from the two lists directly
+    lexical = dict(
+        index.bm25(
+            analyzer().query_terms(query),
+            tenant_id=tenant.pk,
+            collection_ids=[collection.pk],
+            limit=100,
+        )
+    )
+    encoder = get_encoder()
+    semantic = dict(
+        index.dense(
+            encoder.embed_query(query),
+            tenant_id=tenant.pk,
+            collection_ids=[collection.pk],
+            model=encoder.name,
+            limit=100,
+        )
+    )
+
+    def scaled(scores: dict[int, float], chunk_id: int) -> float:
+        if chunk_id not in scores:
+            return 0.0
+        low, high = min(scores.values()), max(scores.values())
+        if high == low:
+            return 1.0
+        return (scores[chunk_id] - low) / (high - low)
+
+    for hit in hits:
+        expected = (1 - DENSE_WEIGHT) * scaled(lexical, hit.chunk_id) + DENSE_WEIGHT * scaled(
+            semantic, hit.chunk_id
+        )
+        assert hit.score == pytest.approx(expected, abs=1e-5)
+
+
+def test_query_embeddings_are_cached(corpus, monkeypatch):
+    tenant, _collection = corpus
+    embed_pending(tenant=tenant)
+    encoder = get_encoder()
+    calls = []
+    real = encoder.embed_query
+
+    def counting(text):
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(encoder, "embed_query", counting)
+    query = "Wie lange ruht eine Urne? (Cache-Test)"
+    first = search(query, tenant=tenant, mode="dense")
+    second = search(query, tenant=tenant, mode="hybrid")
+    assert calls == [query]  # embedded once for both searches
+    assert first[0].document_title == "Bestattungswesen"
+    assert first[0].chunk_id in {h.chunk_id for h in second}
+    vector = query_vector(encoder, query)
+    assert np.allclose(vector, real(query), atol=1e-6)
+    with pytest.raises(ValueError):
+        vector[0] = 1.0  # shared between callers: read-only
+    search("eine andere Frage zum Cache", tenant=tenant, mode="dense")
+    assert len(calls) == 2
