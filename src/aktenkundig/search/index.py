@@ -125,10 +125,9 @@ _SQLITE_BM25 = (
     "WHERE search_fts MATCH %s AND c.tenant_id = %s AND c.collection_id IN ({placeholders}) "
     "ORDER BY bm25(search_fts) LIMIT %s"
 )
-_SQLITE_FINGERPRINTS = (
-    "SELECT collection_id, count(*), sum(chunk_id), max(chunk_id) "
-    "FROM search_chunkvector WHERE tenant_id = %s AND model = %s "
-    "AND collection_id IN ({placeholders}) GROUP BY collection_id"
+# Kept up to date by triggers on search_chunkvector (migration 0003): no row, no vectors.
+_SQLITE_VERSIONS = (
+    "SELECT collection_id, token FROM search_vectorversion WHERE collection_id IN ({placeholders})"
 )
 
 # BM25 from the tsvector's own term frequencies (positions per lexeme); the GIN index
@@ -202,7 +201,7 @@ def write_vectors(chunks: Sequence[Chunk], vectors: np.ndarray, model: str) -> i
 
 @dataclass
 class _Block:
-    fingerprint: tuple[int, int, int]
+    token: int
     ids: np.ndarray
     matrix: np.ndarray
 
@@ -210,8 +209,10 @@ class _Block:
 class _MatrixCache:
     """Per collection: the chunk ids and the (n, dim) float32 matrix of its vectors.
 
-    A cheap fingerprint query (count, sum and max of chunk ids per collection) detects
-    writes by other processes; this process's own writes clear the entry at once.
+    Each query reads the collections' version tokens (one primary-key lookup each; the
+    triggers of migration 0003 change a token on every vector insert, update or delete,
+    whoever writes), and reloads a collection whose token changed. The token is read
+    before the vectors, so a write in between only causes one more reload later.
     """
 
     def __init__(self) -> None:
@@ -227,26 +228,23 @@ class _MatrixCache:
     def blocks(self, tenant_id: int, collection_ids: Sequence[int], model: str) -> list[_Block]:
         placeholders = ",".join(["%s"] * len(collection_ids))
         with connection.cursor() as cursor:
-            cursor.execute(
-                _SQLITE_FINGERPRINTS.format(placeholders=placeholders),
-                [tenant_id, model, *collection_ids],
-            )
-            fingerprints = {int(r[0]): (int(r[1]), int(r[2]), int(r[3])) for r in cursor.fetchall()}
+            cursor.execute(_SQLITE_VERSIONS.format(placeholders=placeholders), list(collection_ids))
+            tokens = cursor.fetchall()
         db = str(connection.settings_dict["NAME"])
         out = []
-        for collection_id, fingerprint in fingerprints.items():
-            key = (db, collection_id, model)
+        for collection_id, token in tokens:
+            key = (db, int(collection_id), model)
             with self._lock:
                 block = self._blocks.get(key)
-            if block is None or block.fingerprint != fingerprint:
-                block = self._load(tenant_id, collection_id, model, fingerprint)
+            if block is None or block.token != token:
+                block = self._load(tenant_id, int(collection_id), model, int(token))
                 with self._lock:
                     self._blocks[key] = block
             out.append(block)
         return out
 
     @staticmethod
-    def _load(tenant_id: int, collection_id: int, model: str, fingerprint) -> _Block:
+    def _load(tenant_id: int, collection_id: int, model: str, token: int) -> _Block:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT chunk_id, embedding FROM search_chunkvector "
@@ -256,7 +254,7 @@ class _MatrixCache:
             rows = cursor.fetchall()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
-        return _Block(fingerprint, ids, matrix.reshape(len(rows), VECTOR_DIM))
+        return _Block(token, ids, matrix.reshape(len(rows), VECTOR_DIM))
 
 
 _matrix_cache = _MatrixCache()

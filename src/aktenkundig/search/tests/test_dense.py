@@ -186,3 +186,50 @@ def test_query_embeddings_are_cached(corpus, monkeypatch):
         vector[0] = 1.0  # shared between callers: read-only
     search("eine andere Frage zum Cache", tenant=tenant, mode="dense")
     assert len(calls) == 2
+
+
+def test_vector_cache_sees_writes_of_other_connections(corpus):
+    """Another process's writes (here: another thread's own connection, raw SQL, so this
+    process's cache is not told) are seen by the next query, through the triggers."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL ranks in pgvector; only the SQLite path caches vectors")
+    tenant, collection = corpus
+    embed_pending(tenant=tenant)
+    name = get_encoder().name
+    query = get_encoder().embed_query("Schnee räumen")
+
+    def ranked():
+        return index.dense(
+            query, tenant_id=tenant.pk, collection_ids=[collection.pk], model=name, limit=10
+        )
+
+    first = ranked()
+    assert len(first) == 3
+    target = next(i for i, _ in first[1:])  # not the best one: make it the best
+    removed = first[0][0]
+
+    def write_elsewhere() -> None:
+        from django.db import connection as own
+
+        try:
+            with own.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE search_chunkvector SET embedding = %s WHERE chunk_id = %s",
+                    [np.asarray(query, dtype=np.float32).tobytes(), target],
+                )
+                cursor.execute("DELETE FROM search_chunkvector WHERE chunk_id = %s", [removed])
+        finally:
+            own.close()
+
+    import threading
+
+    thread = threading.Thread(target=write_elsewhere)
+    thread.start()
+    thread.join()
+    second = ranked()
+    assert second[0][0] == target
+    assert np.isclose(second[0][1], 1.0, atol=1e-4)
+    assert removed not in {i for i, _ in second} and len(second) == 2
+    assert ranked() == second  # unchanged token: served from the cache
