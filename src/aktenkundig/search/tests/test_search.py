@@ -9,6 +9,7 @@ from aktenkundig.core.models import AccessLevel, Tenant
 from aktenkundig.core.services import get_tenant
 from aktenkundig.documents.models import Chunk
 from aktenkundig.search import index
+from aktenkundig.search.analyzer import analyzer, highlight
 from aktenkundig.search.services import SearchError, index_document, search
 from aktenkundig.search.tests.helpers import make_collection, make_document
 
@@ -57,6 +58,9 @@ def test_bm25_finds_compounds_and_returns_the_contract(tenant, satzungen):
     assert best.access_level == AccessLevel.OFFEN
     assert best.page in (1, 2)
     assert "«" not in best.text and "«" in best.highlighted
+    # highlighted on first access, from the query's own terms
+    assert best.highlighted == highlight(best.text, analyzer().query_terms("Hundesteuer"))
+    assert "«Steuer»" in best.highlighted and "«Hunden»" in best.highlighted
     assert all(a.score >= b.score for a, b in itertools.pairwise(hits))
 
 
