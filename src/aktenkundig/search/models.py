@@ -50,8 +50,8 @@ class ChunkVector(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        # Covers the per-collection change check of the SQLite vector cache (the chunk
-        # id is the rowid, so it is in the index too): no table rows are read for it.
+        # Serves the scope filter of every vector query and the SQLite vector cache's
+        # per-collection load (the chunk id is the rowid, so it is in the index too).
         indexes = [models.Index(fields=["collection", "tenant", "model"])]
 
     def __str__(self) -> str:
