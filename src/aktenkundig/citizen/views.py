@@ -74,6 +74,37 @@ def _rate_limited(request: HttpRequest, tenant: Tenant, token: str) -> Decision:
     return check_all(checks)
 
 
+def _refuse_if_rate_limited(
+    request: HttpRequest, tenant: Tenant, session, token: str, *, detailed=False, **extra
+) -> HttpResponse | None:
+    """A 429 page with Retry-After when this client or conversation asked too often;
+    ``detailed`` (the question form) says how long to wait and answers fetches with
+    the partial."""
+    token = token if session else ""
+    decision = _rate_limited(request, tenant, token)
+    if decision.allowed:
+        return None
+    if detailed:
+        error = _(
+            "Sie haben in kurzer Zeit sehr viele Fragen gestellt. Bitte warten Sie "
+            "%(seconds)d Sekunden."
+        ) % {"seconds": decision.retry_after}
+    else:
+        error = _("Bitte warten Sie einen Moment.")
+    response = _render_chat(
+        request,
+        tenant,
+        session,
+        token,
+        status=429,
+        partial=detailed and _is_fetch(request),
+        error=error,
+        **extra,
+    )
+    response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
 def register_url(tenant: Tenant) -> str:
     """The public AI-register page that describes this tenant's chatbot: its
     published entry, else the tenant's public register."""
@@ -191,24 +222,11 @@ def chat(request: HttpRequest, tenant: str) -> HttpResponse:
     if request.method == "GET":
         return _render_chat(request, tenant_obj, None, "", unavailable=None)
 
-    decision = _rate_limited(request, tenant_obj, token if session else "")
-    if not decision.allowed:
-        response = _render_chat(
-            request,
-            tenant_obj,
-            session,
-            token if session else "",
-            status=429,
-            partial=_is_fetch(request),
-            unavailable=None,
-            error=_(
-                "Sie haben in kurzer Zeit sehr viele Fragen gestellt. Bitte warten Sie "
-                "%(seconds)d Sekunden."
-            )
-            % {"seconds": decision.retry_after},
-        )
-        response["Retry-After"] = str(decision.retry_after)
-        return response
+    refused = _refuse_if_rate_limited(
+        request, tenant_obj, session, token, detailed=True, unavailable=None
+    )
+    if refused is not None:
+        return refused
     if session is None:
         session, token = services.start_session(tenant_obj)
         # The opening question counts against the new conversation too.
@@ -273,18 +291,9 @@ def refresh(request: HttpRequest, tenant: str) -> HttpResponse:
     tenant_obj = _tenant(tenant)
     token = request.POST.get("token", "")
     session = services.find_session(tenant_obj, token)
-    decision = _rate_limited(request, tenant_obj, token if session else "")
-    if not decision.allowed:
-        response = _render_chat(
-            request,
-            tenant_obj,
-            session,
-            token if session else "",
-            status=429,
-            error=_("Bitte warten Sie einen Moment."),
-        )
-        response["Retry-After"] = str(decision.retry_after)
-        return response
+    refused = _refuse_if_rate_limited(request, tenant_obj, session, token)
+    if refused is not None:
+        return refused
     if session is None:
         return _render_chat(
             request, tenant_obj, None, "", status=400, error=_("Dieses Gespräch ist abgelaufen.")
@@ -299,18 +308,9 @@ def handover(request: HttpRequest, tenant: str) -> HttpResponse:
     tenant_obj = _tenant(tenant)
     token = request.POST.get("token", "")
     session = services.find_session(tenant_obj, token)
-    decision = _rate_limited(request, tenant_obj, token if session else "")
-    if not decision.allowed:
-        response = _render_chat(
-            request,
-            tenant_obj,
-            session,
-            token if session else "",
-            status=429,
-            error=_("Bitte warten Sie einen Moment."),
-        )
-        response["Retry-After"] = str(decision.retry_after)
-        return response
+    refused = _refuse_if_rate_limited(request, tenant_obj, session, token)
+    if refused is not None:
+        return refused
     if session is None:
         session, token = services.start_session(tenant_obj)
     try:
