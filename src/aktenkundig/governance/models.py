@@ -19,6 +19,23 @@ class ImmutableError(RuntimeError):
     """A record that must never change was about to be changed or deleted."""
 
 
+class WriteOnceModel(models.Model):
+    """A row that is inserted once and then never saved again nor deleted."""
+
+    immutable_message = "Dieser Eintrag ist unveränderlich."
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ImmutableError(self.immutable_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(self.immutable_message)
+
+
 # --------------------------------------------------------------------------- register
 
 
@@ -152,8 +169,10 @@ class RegisterVersionQuerySet(models.QuerySet):
         raise ImmutableError("Veröffentlichte Fassungen des KI-Registers sind unveränderlich.")
 
 
-class RegisterVersion(models.Model):
+class RegisterVersion(WriteOnceModel):
     """One approved, published version of an entry. Never changed, never deleted."""
+
+    immutable_message = "Veröffentlichte Fassungen des KI-Registers sind unveränderlich."
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     entry = models.ForeignKey(RegisterEntry, on_delete=models.PROTECT, related_name="versions")
@@ -182,13 +201,6 @@ class RegisterVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.entry_id} v{self.number}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ImmutableError("Veröffentlichte Fassungen des KI-Registers sind unveränderlich.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError("Veröffentlichte Fassungen des KI-Registers sind unveränderlich.")
 
 
 # --------------------------------------------------------------------------- KI-Richtlinie
@@ -296,7 +308,7 @@ class AuditRecordQuerySet(models.QuerySet):
         )
 
 
-class AuditRecord(models.Model):
+class AuditRecord(WriteOnceModel):
     """One link of the chain.
 
     ``body`` is the canonical JSON of everything recorded and is what the hash
@@ -305,6 +317,8 @@ class AuditRecord(models.Model):
     The other columns duplicate fields of the body for indexed look-ups;
     verification checks that they agree.
     """
+
+    immutable_message = "Das Protokoll ist nur fortschreibbar (append-only)."
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     seq = models.BigIntegerField()
@@ -334,13 +348,6 @@ class AuditRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.tenant_id}#{self.seq}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ImmutableError("Das Protokoll ist nur fortschreibbar (append-only).")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError("Das Protokoll ist nur fortschreibbar (append-only).")
 
 
 class AuditCheckpoint(models.Model):
