@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from aktenkundig import config
-from aktenkundig.assistant import coverage
+from aktenkundig.assistant import claims, coverage
 from aktenkundig.assistant.prompt import NOT_COVERED, build_messages
 from aktenkundig.assistant.text import (
     looks_like_instruction,
@@ -341,13 +341,13 @@ def _generate(
 ) -> Iterator[Event]:
     """Stream verified sentences. Returns the :class:`Answer`, or a notice (str) when
     the caller should answer extractively instead."""
-    bar = coverage.calibration().support_bar
     # Checked against what the model was shown: instruction-like sentences removed.
     passages = [neutralise_instructions(coverage.passage_text(hit)) for hit in hits]
     numbering: dict[int, int] = {}  # prompt passage index -> citation number
     citations: list[Citation] = []
     kept: list[str] = []
     dropped = 0
+    reasons: list[str] = []
     emitted = 0
     buffer = ""
 
@@ -359,9 +359,15 @@ def _generate(
             return None
         if not cited or looks_like_instruction(claim):
             dropped += 1
+            reasons.append(f"„{_short(claim)}“: ohne gültige Quellenangabe.")
             return None
-        if not support(claim, [passages[n - 1] for n in cited]).ok(bar):
+        # Hard facts, polarity and modality must match the cited passages; the rest may
+        # be paraphrased (assistant/claims.py).
+        verdict = claims.check_claim(claim, [passages[n - 1] for n in cited])
+        if not verdict.supported:
             dropped += 1
+            reasons.append(f"„{_short(claim)}“: {verdict.verdict}. {verdict.reason}")
+            logger.info("assistant: dropped %s sentence: %s", verdict.verdict, verdict.reason)
             return None
         # Markers whose passage contributes nothing are noise, not evidence.
         useful = [n for n in cited if support(claim, [passages[n - 1]]).coverage > 0] or cited
@@ -424,7 +430,10 @@ def _generate(
         )
     notice = ""
     if dropped:
-        notice = f"{dropped} nicht belegte Aussage(n) der generierten Antwort wurden entfernt."
+        notice = (
+            f"{dropped} nicht belegte Aussage(n) der generierten Antwort wurden entfernt: "
+            + " ".join(reasons[:3])
+        )
     return Answer(
         question,
         " ".join(kept),
@@ -436,6 +445,10 @@ def _generate(
         notice=notice,
         coverage=cover_score,
     )
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _best_quote(claim: str, text: str) -> str:

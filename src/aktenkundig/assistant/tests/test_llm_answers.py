@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from aktenkundig.assistant import coverage
+from aktenkundig.assistant.claims import check_claim
 from aktenkundig.assistant.services import answer, stream_answer
 from aktenkundig.assistant.text import (
     INJECTION_PLACEHOLDER,
@@ -18,7 +18,6 @@ from aktenkundig.assistant.text import (
     split_sentences,
     strip_markers,
 )
-from aktenkundig.assistant.text import support as support_of
 from aktenkundig.core.models import AccessLevel
 from aktenkundig.core.services import get_or_create_collection
 from aktenkundig.documents.models import Chunk
@@ -83,6 +82,7 @@ def test_only_supported_sentences_with_valid_markers_survive(
             f"Für den zweiten Hund beträgt die Steuer 144 Euro [{n}]. "
             f"Der Mond besteht aus grünem Käse [{n}]. "
             f"Für den zweiten Hund beträgt die Steuer 999 Euro [{n}]. "
+            f"Für den zweiten Hund wird keine Steuer erhoben [{n}]. "
             "Die Steuer ist im Rathaus zu bezahlen [42]. "
             "Das Rathaus ist sehr schön."
         )
@@ -93,7 +93,9 @@ def test_only_supported_sentences_with_valid_markers_survive(
     assert result.generated and not result.refused
     assert result.text == "Für den zweiten Hund beträgt die Steuer 144 Euro [1]."
     assert result.citations[0].section.startswith("§ 2") and "144 Euro" in result.citations[0].quote
-    assert "4 nicht belegte Aussage(n)" in result.notice, (result.notice, hook.prompts)
+    assert "5 nicht belegte Aussage(n)" in result.notice, (result.notice, hook.prompts)
+    # The reasons are named: the changed amount and the flipped negation.
+    assert "999" in result.notice and "Verneinung" in result.notice, result.notice
     assert result.backend == "default" and result.model == "smollm2"
     deltas = [payload for kind, payload in events if kind == "delta"]
     assert deltas == [result.text]  # only verified sentences are ever streamed
@@ -119,8 +121,7 @@ def test_free_generation_is_verified(lindenau, llm_backend, monkeypatch):
                 pk__in=[c.chunk_id for c in result.citations if c.n in cited]
             ).select_related("document")
             texts = [f"{c.document.title} > {c.section}\n{c.text}" for c in chunks]
-            backing = support_of(strip_markers(sentence), texts)
-            assert backing.ok(coverage.calibration().support_bar), sentence
+            assert check_claim(strip_markers(sentence), texts).supported, sentence
     for citation in result.citations:
         assert citation.path.endswith(".md")
 
