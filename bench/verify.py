@@ -4,9 +4,9 @@
 faithful paraphrases (kind ``ok``) and unsupported claims of six kinds: a changed
 number, date or duration, a flipped negation, a swapped entity (place, office, body,
 role, document), a changed modality (muss/kann/soll, „jederzeit“, „alle“) and an
-invented addition. Passages are split into two halves by their position (even:
-development, odd: held out); the checker's thresholds were chosen on the development
-half only. Reported per half and kind: acceptance of paraphrases, rejection of the
+invented addition. The first batch is split by passage position (even: development,
+odd: held out); the checker's thresholds were chosen on the development half only. The
+second batch ("fresh") was written after that and never tuned on. Reported per half and kind: acceptance of paraphrases, rejection of the
 others, and the per-claim time. ``--baseline`` also runs the former lexical check
 (share of terms + literal numbers, bar from the shipped calibration).
 
@@ -33,9 +33,11 @@ CLAIMS = HERE / "data" / "claims.txt"
 def read_claims(path: Path = CLAIMS) -> list[dict]:
     """[{"passage", "claim", "kind", "label", "group"}]; group = passage index."""
     rows: list[dict] = []
-    passage, group = None, -1
+    passage, group, batch = None, -1, 1
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip()
+        if line.startswith("# --- Second batch"):
+            batch = 2
         if not line or line.startswith("#"):
             continue
         head, _, rest = line.partition(": ")
@@ -51,6 +53,7 @@ def read_claims(path: Path = CLAIMS) -> list[dict]:
                 "kind": "paraphrase" if head == "ok" else head,
                 "label": head == "ok",
                 "group": group,
+                "batch": batch,
             }
         )
     return rows
@@ -90,16 +93,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--errors", action="store_true", help="print each wrong decision")
     parser.add_argument("--baseline", action="store_true", help="also run the lexical check")
-    parser.add_argument("--half", choices=["dev", "test", "all"], default="all")
+    parser.add_argument("--half", choices=["dev", "test", "fresh", "all"], default="all")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE.parent / "src"))
     setup_django()
     from aktenkundig.assistant import claims
 
     rows = read_claims()
+    # First batch: even passages tuned on (dev), odd ones held out (test). The second
+    # batch was written after the thresholds were fixed: never tuned on.
     halves = {
-        "dev": [r for r in rows if r["group"] % 2 == 0],
-        "test": [r for r in rows if r["group"] % 2 == 1],
+        "dev": [r for r in rows if r["batch"] == 1 and r["group"] % 2 == 0],
+        "test": [r for r in rows if r["batch"] == 1 and r["group"] % 2 == 1],
+        "fresh": [r for r in rows if r["batch"] == 2],
     }
     if args.half != "all":
         halves = {args.half: halves[args.half]}
