@@ -6,9 +6,10 @@ number, date or duration, a flipped negation, a swapped entity (place, office, b
 role, document), a changed modality (muss/kann/soll, „jederzeit“, „alle“) and an
 invented addition. The first batch is split by passage position (even: development,
 odd: held out); the checker's thresholds were chosen on the development half only. The
-second batch ("fresh") was written after that and never tuned on. Reported per half and kind: acceptance of paraphrases, rejection of the
-others, and the per-claim time. ``--baseline`` also runs the former lexical check
-(share of terms + literal numbers, bar from the shipped calibration).
+second batch ("fresh") was written after that and never tuned on. Reported per half
+and kind: acceptance of paraphrases, rejection of the others, and the per-claim time.
+``--baseline`` also runs the former lexical check (share of terms + literal numbers,
+bar from the shipped calibration).
 
 Usage::
 

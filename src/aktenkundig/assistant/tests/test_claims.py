@@ -115,8 +115,8 @@ def test_rates_on_the_project_claim_set() -> None:
 def test_cli_batch(tmp_path: Path) -> None:
     batch = tmp_path / "claims.jsonl"
     lines = [
-        {"passage": HUNDESTEUER, "claim": "Für einen Kampfhund beträgt die Steuer 600 Euro im Jahr."},
-        {"passage": HUNDESTEUER, "claim": "Für einen Kampfhund beträgt die Steuer 900 Euro im Jahr."},
+        {"passage": HUNDESTEUER, "claim": f"Ein Kampfhund: die Steuer beträgt {amount} Euro."}
+        for amount in (600, 900)
     ]
     batch.write_text(
         "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\nkein json\n",
