@@ -21,14 +21,13 @@ How an answer comes about:
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from aktenkundig import config
-from aktenkundig.assistant import claims, coverage
+from aktenkundig.assistant import claims, coverage, extractive
 from aktenkundig.assistant.prompt import NOT_COVERED, build_messages
 from aktenkundig.assistant.text import (
     looks_like_instruction,
@@ -54,8 +53,6 @@ REFUSAL_TEXT = (
 )
 MAX_QUESTION_CHARS = 2000
 RETRIEVE = 8  # passages retrieved
-EXTRACT_PASSAGES = 4  # passages sentences are extracted from
-EXTRACT_SENTENCES = 3
 QUOTE_CHARS = 300
 
 
@@ -231,73 +228,25 @@ def _why_no_llm(level: int) -> str:
 _ENUMERATOR = re.compile(r"^(?:\(\d+[a-z]?\)|\d+\.(?=\s)|[a-z]\))\s*")
 
 
-@dataclass
-class _Candidate:
-    score: float
-    passage: int
-    sentence: str
-
-
 def _extract(question: str, hits: Sequence[Any], cover_score: float) -> Answer:
-    """The sentences of the best passages that share most with the question.
-
-    Question terms are weighted by how rare they are among the candidate sentences
-    (local IDF): in "Wann ist die Hundesteuer fällig?" every passage mentions the
-    Hundesteuer, so "fällig" decides which sentence answers.
-    """
-    question_terms = list(dict.fromkeys(analyze(question)))
-    raw: list[tuple[int, str, set[str]]] = []
-    for rank, hit in enumerate(hits[:EXTRACT_PASSAGES]):
-        header_terms = set(analyze(f"{hit.document_title} {hit.section}"))
-        for sentence in split_sentences(hit.text):
-            if looks_like_instruction(sentence):
-                continue
-            terms = set(analyze(sentence))
-            if len(terms) < 3:
-                continue
-            # Header terms are kept apart (prefixed) so that they count less.
-            raw.append((rank, sentence, terms | {f"\x00{t}" for t in header_terms}))
-    if not raw:
+    """The document's own sentences that answer the question (assistant/extractive.py),
+    with citations; the refusal when the passages do not contain what was asked."""
+    chosen = extractive.select(question, hits)
+    if not chosen:
         return Answer(question, REFUSAL_TEXT, refused=True, coverage=cover_score)
-    weights = {
-        term: math.log(1 + len(raw) / (1 + sum(term in terms for _r, _s, terms in raw)))
-        for term in question_terms
-    }
-    total = sum(weights.values()) or 1.0
-    candidates: list[_Candidate] = []
-    for rank, sentence, terms in raw:
-        in_sentence = sum(w for t, w in weights.items() if t in terms)
-        in_header = sum(w for t, w in weights.items() if f"\x00{t}" in terms and t not in terms)
-        value = (
-            in_sentence / total
-            + 0.3 * in_header / total
-            + 0.15 / (1 + rank)
-            - (0.15 if len(sentence) > 600 else 0.0)
-        )
-        candidates.append(_Candidate(value, rank, sentence))
-    candidates.sort(key=lambda c: -c.score)
-    best = candidates[0].score
-    chosen: list[_Candidate] = []
-    per_passage: dict[int, int] = {}
-    for candidate in candidates:
-        if len(chosen) == EXTRACT_SENTENCES or candidate.score < 0.75 * best:
-            break
-        if per_passage.get(candidate.passage, 0) == 2:
-            continue
-        chosen.append(candidate)
-        per_passage[candidate.passage] = per_passage.get(candidate.passage, 0) + 1
-
     numbering: dict[int, int] = {}
     citations: list[Citation] = []
     pieces = []
-    for candidate in chosen:
-        if candidate.passage not in numbering:
-            numbering[candidate.passage] = len(numbering) + 1
-            citations.append(_citation(numbering[candidate.passage], hits[candidate.passage], ""))
-        n = numbering[candidate.passage]
-        citation = citations[n - 1]
-        citation.quote = _join_quote(citation.quote, candidate.sentence)
-        pieces.append(with_markers(_ENUMERATOR.sub("", candidate.sentence), [n]))
+    for choice in chosen:
+        numbers = []
+        for rank in choice.passages:
+            if rank not in numbering:
+                numbering[rank] = len(numbering) + 1
+                citations.append(_citation(numbering[rank], hits[rank], ""))
+            citation = citations[numbering[rank] - 1]
+            citation.quote = _join_quote(citation.quote, choice.quotes.get(rank, choice.sentence))
+            numbers.append(numbering[rank])
+        pieces.append(with_markers(_ENUMERATOR.sub("", choice.sentence), numbers))
     return Answer(
         question,
         " ".join(pieces),

@@ -47,6 +47,7 @@ class CompoundSplitter:
         self._freq = frequencies
         self._log = {w: math.log(f) for w, f in frequencies.items()}
         self._cache: dict[str, tuple[str, ...]] = {}
+        self._contained: dict[str, int] = {}
 
     @classmethod
     def load(cls, path: Path = LEXICON_PATH) -> CompoundSplitter:
@@ -60,6 +61,19 @@ class CompoundSplitter:
 
     def __len__(self) -> int:
         return len(self._freq)
+
+    def frequency(self, word: str) -> int:
+        """How often the folded ``word`` occurs in the lexicon's source texts (0: never)."""
+        return self._freq.get(word, 0)
+
+    def compounds_containing(self, word: str) -> int:
+        """How many other lexicon words contain the folded ``word`` („haus“: Rathaus,
+        Hausanschluss, …): a productive part of compounds is a general word."""
+        cached = self._contained.get(word)
+        if cached is None:
+            cached = sum(1 for other in self._freq if word in other and other != word)
+            self._contained[word] = cached
+        return cached
 
     def _known(self, part: str) -> bool:
         return (len(part) >= MIN_PART or part in SHORT_PARTS) and part in self._freq

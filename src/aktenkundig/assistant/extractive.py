@@ -1,0 +1,249 @@
+"""Extractive answers: which sentences of the retrieved passages answer the question?
+
+Without a language model the answer *is* a selection of the authority's own
+sentences, so the selection has to be right on documents nobody prepared for it:
+Landtag answers, council papers, letters with letterheads. Three things go wrong
+with a naive "best overlapping sentence" and are handled here:
+
+* **Segmentation.** A letterhead, an address block or a heading is not a sentence,
+  but without a full stop it gets glued to the next one and wins on overlap. Lines
+  become separate segments when the text says so (a line that ends a sentence, or
+  a next line starting like a new one); headings, addresses and questions of the
+  document itself („Welche Maßnahmen …?“) are never quoted as an answer.
+* **Is the asked-for thing there at all?** A question names what it is about
+  („Baugenehmigung“, „Hallenbad“, „Parkgebühren“). When such a name occurs nowhere
+  in the passages, the best-overlapping sentence is about something else, and the
+  honest answer is that the documents do not say it. The passage-level coverage
+  score cannot see this: the rest of the question may match well.
+* **One statement once.** The same rule often stands in a FAQ and in the Satzung;
+  near-duplicate sentences become one sentence with both citations.
+
+Scoring stays the cheap lexical one (local IDF over the candidate sentences, a
+little credit for the passage header and rank), so the embedded default answers in
+milliseconds; ``bench/extractive.py`` measures it on free-form documents.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aktenkundig.assistant.text import looks_like_instruction, split_sentences
+from aktenkundig.search.analyzer import analyze
+
+MAX_PASSAGES = 4  # passages sentences are extracted from
+MAX_SENTENCES = 3
+# A sentence is quoted only if it scores at least this share of the best one.
+RELATIVE_FLOOR = 0.75
+# Sentences sharing this much of their terms say the same thing.
+DUPLICATE_JACCARD = 0.6
+
+_MARKUP = re.compile(r"<sup>.*?</sup>|</?\w+[^>]*>|\*\*|__|^#+\s*|^-{3,}\s*$|^\s*[-•]\s+", re.M)
+_ADDRESS = re.compile(
+    r"(?:\b\d{5}\s+[A-ZÄÖÜ]|\bTel(?:efon|\.)?\s*:?\s*[\d(+]|\bFax\b|\bE-?Mail\b|@|\bMobil\b"
+    r"|\b(?:Straße|Str\.|Platz|Weg|Allee)\s+\d)",
+    re.IGNORECASE,
+)
+# Sentences that continue the previous one's topic: „Hier muss sichergestellt werden …“.
+_ANAPHOR = re.compile(
+    r"^(?:hier|dabei|dies|diese[rsnm]?|dazu|damit|daher|deshalb|dafür|darüber|davon|sie|er|es)\b",
+    re.IGNORECASE,
+)
+_SALUTATION = re.compile(r"^(?:sehr geehrte|liebe|mit freundlichen|hochachtungsvoll)", re.I)
+# Words of a question that say what kind of answer is wanted, not what it is about.
+_QUESTION_WORDS_TEXT = (
+    "wer wie was wann wo wohin woher warum weshalb wieso welche welcher welches welchen "
+    "welchem wieviel viele gibt gilt ist sind muss müssen kann können darf dürfen soll "
+    "sollen hat haben werden wird bitte mir ich wir man"
+)
+_QUESTION_WORDS = frozenset(_QUESTION_WORDS_TEXT.split())
+
+
+@dataclass
+class Choice:
+    sentence: str
+    passages: list[int] = field(default_factory=list)  # ranks of the hits it came from
+    score: float = 0.0
+    terms: frozenset[str] = frozenset()
+    # Each source's own wording of the statement, for its citation's quote.
+    quotes: dict[int, str] = field(default_factory=dict)
+
+
+def segments(text: str) -> list[str]:
+    """Sentences of ``text`` that can stand as an answer, markup removed."""
+    text = _MARKUP.sub(" ", text)
+    blocks: list[str] = []
+    current: list[str] = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            if current:
+                blocks.append(" ".join(current))
+                current = []
+            continue
+        # A new block when the previous line ended a sentence, or when a short line
+        # that does not continue (no comma, no hyphen) is followed by a capitalised
+        # one: letterhead and address lines. Enumerations („1. für den ersten Hund
+        # 96,00 Euro,“) stay in their sentence.
+        previous = current[-1] if current else ""
+        if current and (
+            re.search(r"[.!?:;]\s*$", previous)
+            or _SALUTATION.match(previous)  # „Sehr geehrter Herr Landrat,“ stands alone
+            or (
+                len(previous) <= 80
+                and not re.search(r"[,\-–]\s*$", previous)
+                and re.match(r"[A-ZÄÖÜ„\"]", stripped)
+            )
+        ):
+            blocks.append(" ".join(current))
+            current = []
+        current.append(stripped)
+    if current:
+        blocks.append(" ".join(current))
+    # „… beantragt die Aufnahme des Tagesordnungspunktes:“ + „„Nutzung von KI …““: the
+    # sentence that announces something and the short line it announces are one answer.
+    merged: list[str] = []
+    for block in blocks:
+        if merged and merged[-1].rstrip().endswith(":") and len(block.split()) <= 20:
+            merged[-1] = f"{merged[-1]} {block}"
+        else:
+            merged.append(block)
+    result = []
+    for block in merged:
+        for sentence in split_sentences(block):
+            if _answer_like(sentence):
+                result.append(sentence)
+    return result
+
+
+def _answer_like(sentence: str) -> bool:
+    words = sentence.split()
+    if len(words) < 4 or sentence.rstrip().endswith("?") or sentence.count("\t") >= 2:
+        return False  # too short, a question of the document, a table's header row
+    if not re.search(r"[.!;…\"“”]\s*(?:\[\d+\])*$", sentence) and len(words) < 15:
+        return False  # a heading, a label or a line that only introduces („Sachverhalt:“)
+    if _ADDRESS.search(sentence) and len(words) < 25:
+        return False  # letterhead, address block, contact line
+    return not (_SALUTATION.match(sentence) or looks_like_instruction(sentence))
+
+
+# A word this frequent in the shipped lexicon (German laws and Satzungen) is too
+# general to tell what a question is about („Status“, „Jahr“, „Personen“) ...
+GENERAL_WORD_FREQUENCY = 100
+# ... or a word that many compounds of the lexicon contain („Haus“, „Weg“, „Amt“).
+GENERAL_WORD_COMPOUNDS = 20
+
+
+def key_terms(question: str) -> list[str]:
+    """Stems of the specific nouns and numbers a question is about („Hallenbad“,
+    „Baugenehmigung“, „2026“). The first word (a question word or a preposition,
+    capitalised only by position) and general nouns do not count."""
+    from aktenkundig.search.analyzer import fold
+    from aktenkundig.search.lexicon import default_splitter
+
+    lexicon = default_splitter()
+    # Only the question itself: „Frau Mustermann, IBAN …, fragt: Wie hoch ist …?“
+    asked = re.findall(r"[^.!:;?]*\?", question)
+    if asked:
+        question = asked[-1]
+    keys: list[str] = []
+    for position, match in enumerate(re.finditer(r"[^\W_][\w\-.]*", question)):
+        word = match.group().strip(".")
+        if position == 0 or word.lower() in _QUESTION_WORDS:
+            continue
+        if not (word[0].isupper() or word[0].isdigit()):
+            continue
+        folded = fold(word)
+        if (
+            lexicon.frequency(folded) >= GENERAL_WORD_FREQUENCY
+            or lexicon.compounds_containing(folded) >= GENERAL_WORD_COMPOUNDS
+        ):
+            continue
+        terms = analyze(word)
+        if terms:
+            keys.append(terms[0])
+    return list(dict.fromkeys(keys))
+
+
+def _present(term: str, terms: set[str]) -> bool:
+    if term in terms:
+        return True
+    # Compound or inflection: „KI-Beauftragten“ / „beauftragt“, „Gebühr“ / „Gebühren“.
+    return len(term) >= 5 and any(
+        len(t) >= 5 and (t.startswith(term) or term.startswith(t)) for t in terms
+    )
+
+
+def select(question: str, hits: Sequence[Any]) -> list[Choice] | None:
+    """The sentences that answer ``question``, best first; None when the passages do
+    not contain what the question asks about."""
+    question_terms = list(dict.fromkeys(analyze(question)))
+    raw: list[tuple[int, str, set[str]]] = []
+    everything: set[str] = set()
+    for rank, hit in enumerate(hits[:MAX_PASSAGES]):
+        header_terms = set(analyze(f"{hit.document_title} {hit.section}"))
+        everything |= header_terms | set(analyze(hit.text))
+        previous: set[str] = set()
+        for sentence in segments(hit.text):
+            terms = set(analyze(sentence))
+            if len(terms) < 3:
+                continue
+            # Header terms (and, for a sentence that refers back, „Hier muss …“, the
+            # previous sentence's terms) are kept apart, prefixed, so that they count less.
+            context = header_terms | (previous if _ANAPHOR.match(sentence) else set())
+            raw.append((rank, sentence, terms | {f"\x00{t}" for t in context}))
+            previous = terms
+    if not raw:
+        return None
+    missing = [t for t in key_terms(question) if not _present(t, everything)]
+    if missing:
+        return None
+    weights = {
+        term: math.log(1 + len(raw) / (1 + sum(term in terms for _r, _s, terms in raw)))
+        for term in question_terms
+    }
+    total = sum(weights.values()) or 1.0
+    choices: list[Choice] = []
+    for rank, sentence, terms in raw:
+        in_sentence = sum(w for t, w in weights.items() if t in terms)
+        in_header = sum(w for t, w in weights.items() if f"\x00{t}" in terms and t not in terms)
+        value = (
+            in_sentence / total
+            + 0.3 * in_header / total
+            + 0.15 / (1 + rank)
+            - (0.15 if len(sentence) > 600 else 0.0)
+            # A line that only introduces what follows („… Sachverhalt:“) says nothing.
+            - (0.3 if sentence.rstrip().endswith(":") else 0.0)
+        )
+        plain = frozenset(t for t in terms if not t.startswith("\x00"))
+        choices.append(Choice(sentence, [rank], value, plain, {rank: sentence}))
+    choices.sort(key=lambda c: -c.score)
+    best = choices[0].score
+    if best <= 0.15 / (1 + choices[0].passages[0]) + 1e-9:
+        return None  # no question term in any sentence: only the rank prior spoke
+    chosen: list[Choice] = []
+    per_passage: dict[int, int] = {}
+    for choice in choices:
+        if len(chosen) == MAX_SENTENCES or choice.score < RELATIVE_FLOOR * best:
+            break
+        rank = choice.passages[0]
+        duplicate = next(
+            (c for c in chosen if _jaccard(c.terms, choice.terms) >= DUPLICATE_JACCARD), None
+        )
+        if duplicate is not None:
+            if rank not in duplicate.passages:
+                duplicate.passages.append(rank)  # the same statement, one more source
+                duplicate.quotes[rank] = choice.sentence
+            continue
+        if per_passage.get(rank, 0) == 2:
+            continue
+        chosen.append(choice)
+        per_passage[rank] = per_passage.get(rank, 0) + 1
+    return chosen
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0

@@ -1,0 +1,67 @@
+"""Extractive answer selection on free-form text: letterheads and headings are not
+sentences, a document's own questions are never the answer, what a question asks
+about must be in the passages, and one statement is quoted once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aktenkundig.assistant.extractive import key_terms, segments, select
+
+LETTER = """Bündnis 90/Die Grünen im Kreistag Wesel
+Reeser Landstr. 31, 46483 Wesel
+Telefon 0281 207 2004
+24. März 2025
+Anfrage: Nutzung von Künstlicher Intelligenz in der Kreisverwaltung
+Sehr geehrter Herr Landrat,
+die Fraktion beantragt für die Sitzung des Ausschusses am 01.07.2025 die Aufnahme des
+Tagesordnungspunktes:
+„Nutzung von Künstlicher Intelligenz in der Kreisverwaltung“
+Welche KI-Systeme setzt die Kreisverwaltung bereits ein?
+Die Kreisverwaltung setzt bereits einen Chatbot auf ihrer Internetseite ein."""
+
+
+@dataclass
+class Hit:
+    text: str
+    document_title: str = "Anfrage"
+    section: str = ""
+
+
+def test_letterhead_heading_and_questions_are_no_answer_sentences() -> None:
+    found = segments(LETTER)
+    assert not any("Reeser" in s or "Telefon" in s or s.startswith("Anfrage:") for s in found)
+    assert not any(s.endswith("?") for s in found)
+    # The announcing sentence keeps what it announces.
+    assert any("01.07.2025" in s and "„Nutzung" in s for s in found), found
+    # Enumerations stay in their sentence.
+    satzung = "(1) Die Steuer beträgt im Kalenderjahr\n1. für den ersten Hund 96,00 Euro,\n"
+    satzung += "2. für den zweiten Hund 144,00 Euro."
+    assert segments(satzung) == [
+        "(1) Die Steuer beträgt im Kalenderjahr 1. für den ersten Hund 96,00 Euro, "
+        "2. für den zweiten Hund 144,00 Euro."
+    ]
+
+
+def test_the_answer_not_the_documents_question() -> None:
+    chosen = select("Welche KI-Systeme setzt die Kreisverwaltung ein?", [Hit(LETTER)])
+    assert chosen and chosen[0].sentence.startswith("Die Kreisverwaltung setzt bereits")
+
+
+def test_refuses_when_what_is_asked_about_is_not_in_the_passages() -> None:
+    assert key_terms("Wann hat das Hallenbad sonntags geöffnet?") == ["hallenbad"]
+    # General words do not count as what a question is about.
+    assert key_terms("Muss ich den Gehweg vor meinem Haus reinigen?") == ["gehweg"]
+    assert select("Wann hat das Hallenbad in Wesel geöffnet?", [Hit(LETTER)]) is None
+    assert select("Wann ist die Sitzung des Ausschusses?", [Hit(LETTER)])
+
+
+def test_one_statement_once_with_every_source() -> None:
+    faq = Hit("Die Steuer beträgt im Jahr 96 Euro für den ersten Hund und 144 Euro für den "
+              "zweiten Hund.", "FAQ")
+    satzung = Hit("Die Steuer beträgt im Jahr für den ersten Hund 96 Euro und für den zweiten "
+                  "Hund 144 Euro.", "Hundesteuersatzung")
+    chosen = select("Wie hoch ist die Steuer für den zweiten Hund?", [faq, satzung])
+    assert chosen is not None and len(chosen) == 1
+    assert chosen[0].passages == [0, 1]
+    assert chosen[0].quotes[1] == satzung.text  # each source quoted in its own words
