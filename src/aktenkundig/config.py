@@ -73,6 +73,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Default: the bundled multilingual-e5-small on the CPU.",
     ),
     Setting(
+        "AKTENKUNDIG_EMBED_PROCESSES",
+        "0",
+        "Bulk embedding with the bundled model (ingest of many documents) runs this many "
+        "single-threaded processes; 0: one per CPU core. Small jobs stay in-process.",
+    ),
+    Setting(
         "AKTENKUNDIG_EMBEDDINGS_MODEL",
         "intfloat/multilingual-e5-small",
         "Model name sent to the embeddings server.",

@@ -26,6 +26,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
+from aktenkundig import config
 from aktenkundig.core.models import Collection, Tenant
 from aktenkundig.documents.models import Chunk, Document
 from aktenkundig.search import index
@@ -275,12 +276,24 @@ def embed_pending(
     *, tenant: Tenant | None = None, batch_size: int = 32, progress: bool = False
 ) -> int:
     """Compute missing vectors (synchronously); returns how many were stored."""
-    from aktenkundig.search.embedding import get_encoder
+    from aktenkundig.search.embedding import ProcessPoolEncoder, bulk_processes, get_encoder
 
     encoder = get_encoder()
     total = pending_chunks(tenant=tenant, model=encoder.name).count()
     if not total:
         return 0
+    processes = bulk_processes(total)
+    if processes > 1:
+        # A bulk job: one single-threaded process per core (see ProcessPoolEncoder).
+        pool = ProcessPoolEncoder(processes, config.data_dir() / "models")
+        try:
+            return _embed_batches(pool, tenant, max(batch_size, 32 * processes), total, progress)
+        finally:
+            pool.close()
+    return _embed_batches(encoder, tenant, batch_size, total, progress)
+
+
+def _embed_batches(encoder, tenant, batch_size: int, total: int, progress: bool) -> int:
     bar = None
     if progress:
         from tqdm import tqdm

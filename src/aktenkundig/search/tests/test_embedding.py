@@ -249,3 +249,28 @@ def test_get_encoder_follows_configuration(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("AKTENKUNDIG_EMBEDDINGS_URL", "")
     local: Encoder = get_encoder()
     assert isinstance(local, LocalE5Encoder) and local.name == "multilingual-e5-small@local"
+
+
+@pytest.mark.slow
+def test_process_pool_gives_the_same_vectors(local: LocalE5Encoder, tmp_path: Path) -> None:
+    from aktenkundig.search.embedding import ProcessPoolEncoder
+
+    texts = PASSAGES * 7  # more than one shard, mixed lengths
+    pool = ProcessPoolEncoder(2, tmp_path)
+    try:
+        pooled = pool.embed_passages(texts)
+    finally:
+        pool.close()
+    assert pooled.shape == (len(texts), local.dim)
+    # Same graph, same per-text arithmetic: only float summation order may differ.
+    np.testing.assert_allclose(pooled, local.embed_passages(texts), atol=2e-5)
+
+
+def test_bulk_processes_only_for_large_local_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aktenkundig.search.embedding import BULK_THRESHOLD, bulk_processes
+
+    monkeypatch.setenv("AKTENKUNDIG_EMBED_PROCESSES", "2")
+    assert bulk_processes(10) == 1
+    assert bulk_processes(BULK_THRESHOLD * 4) == 2
+    monkeypatch.setenv("AKTENKUNDIG_EMBEDDINGS_URL", "http://127.0.0.1:9/v1")
+    assert bulk_processes(BULK_THRESHOLD * 4) == 1  # a server embeds, not our processes
