@@ -23,10 +23,13 @@ class RegisterEntryForm(forms.ModelForm):
         fields = [name for name in register.CONTENT_FIELDS
                   if name not in {"feature", "risk_answers", "risk_category", "risk_rationale"}]
         fields += ["risk_category", "risk_rationale"]
+        # <input type="date"> shows only ISO dates (its value is always YYYY-MM-DD,
+        # whatever the browser displays). With the German default format the stored
+        # date was rendered as "02.12.2027", which the browser discards: the field
+        # looked empty and saving the unchanged form erased the date.
         widgets = {
-            "begin_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
-            "next_review_date": forms.DateInput(attrs={"type": "date"}),
+            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for name in ("begin_date", "end_date", "next_review_date")
         }
 
 
@@ -99,7 +102,11 @@ class SecondReviewForm(forms.Form):
 
 
 class KillForm(forms.Form):
-    reason = forms.CharField(label=_("Grund der Abschaltung"), max_length=500, required=False)
+    reason = forms.CharField(
+        label=_("Grund der Abschaltung"), max_length=500,
+        error_messages={"required": _("Bitte geben Sie einen Grund für die Abschaltung an. "
+                                      "Er wird den Beschäftigten angezeigt und protokolliert.")},
+    )
 
 
 class QuizForm(forms.Form):
@@ -107,10 +114,20 @@ class QuizForm(forms.Form):
         super().__init__(*args, **kwargs)
         for index, question in enumerate(module.quiz):
             self.fields[f"q{index}"] = forms.TypedChoiceField(
-                label=question.question, coerce=int, widget=forms.RadioSelect,
+                label=f"{index + 1}. {question.question}", coerce=int, widget=forms.RadioSelect,
                 choices=list(enumerate(question.options)),
                 error_messages={"required": _("Bitte beantworten Sie diese Frage.")},
             )
 
     def answers(self) -> dict[int, int]:
         return {int(name[1:]): value for name, value in self.cleaned_data.items()}
+
+    def mark_wrong(self, module: Module, wrong: tuple[int, ...]) -> None:
+        """Show at each wrongly answered question that it was wrong, and why (the
+        explanation of the module, where it has one), next to the question itself."""
+        for index in wrong:
+            question = module.quiz[index]
+            text = _("Diese Antwort war nicht richtig.")
+            if question.explanation:
+                text = f"{text} {question.explanation}"
+            self.add_error(f"q{index}", text)

@@ -276,6 +276,11 @@ class DashboardRow:
     week: dt.date | None
     rates: Rates
 
+    @property
+    def feature_name(self) -> str:
+        spec = FEATURES.get(self.feature)
+        return spec.name if spec else self.feature
+
 
 _COUNTS = {
     "decisions": Count("id"),

@@ -178,9 +178,14 @@ def can_kill(user: Any, tenant: Tenant) -> bool:
 
 @transaction.atomic
 def kill(tenant: Tenant, feature: str, user: Any, *, reason: str = "") -> FeaturePolicy:
-    """Switch ``feature`` off for ``tenant`` at once (takes effect on the next request)."""
+    """Switch ``feature`` off for ``tenant`` at once (takes effect on the next request).
+
+    A reason is required: it is what the refused staff and citizens read, and what the
+    audit log keeps as the justification of the switch."""
     if not can_kill(user, tenant):
         raise PermissionError("Nur Administration oder KI-Beauftragte dürfen abschalten.")
+    if not (reason or "").strip():
+        raise ValueError("Bitte geben Sie einen Grund für die Abschaltung an.")
     policy = get_policy(tenant, feature)
     policy.killed = True
     policy.killed_reason = reason.strip()
