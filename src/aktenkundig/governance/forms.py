@@ -33,6 +33,25 @@ class RegisterEntryForm(forms.ModelForm):
         }
 
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Browsers submit text areas with CRLF line ends (HTML spec); stored texts have
+        # LF. Without normalising, every multi-line field of an unchanged entry counted
+        # as changed, and saving it sent an approved entry back to draft.
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.to_python = _unix_newlines(field.to_python)
+
+
+def _unix_newlines(to_python):
+    def convert(value):
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return to_python(value)
+
+    return convert
+
+
 class RiskQuestionnaireForm(forms.Form):
     def __init__(self, *args, initial_answers: dict | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
