@@ -63,6 +63,23 @@ ACTION_LABELS = {
     "feedback": _("Rückmeldung zu einer Antwort"),
     "conversation_deleted": _("Unterhaltung gelöscht"),
 }
+# How the fields of a record are named on the page (the log keeps the keys).
+DETAIL_LABELS = {
+    "backend": _("Modell-Backend"), "model": _("Modell"), "model_version": _("Modellversion"),
+    "prompt_version": _("Prompt-Version"), "content": _("Protokollierung der Texte"),
+    "sources": _("Quellen (Textstellen)"), "latency_ms": _("Dauer (ms)"),
+    "input": _("Eingabe"), "output": _("Ausgabe"), "extra.channel": _("Kanal"),
+    "extra.refused": _("ohne Antwort"), "extra.generated": _("vom Sprachmodell formuliert"),
+    "extra.coverage": _("Abdeckung durch Quellen"), "extra.outcome": _("Ergebnis"),
+    "extra.language": _("Sprache"), "extra.message": _("Nachricht"),
+    "entry": _("Eintrag"), "version": _("Fassung"), "status": _("Status"),
+    "risk_category": _("Risikoklasse"), "reason": _("Begründung"), "item": _("Vorgang"),
+    "confidence": _("Konfidenz"), "time_spent_ms": _("Bearbeitungszeit (ms)"),
+    "decide_first": _("erst selbst entschieden"), "disagreement": _("abweichend"),
+    "final_value": _("Entscheidung"), "assessment": _("eigene Einschätzung"),
+    "turn": _("Antwort Nr."), "helpful": _("hilfreich"), "reasons": _("Gründe"),
+    "comment": _("mit Kommentar"),
+}
 # Keys whose values are codes, names, numbers or ids (shown as they are).
 _PLAIN_KEYS = frozenset({
     "action", "backend", "model", "model_version", "prompt_version", "content", "sources",
@@ -126,6 +143,18 @@ def redacted_details(data: dict[str, Any]) -> list[tuple[str, Any]]:
     return rows
 
 
+def _label(key: str) -> str:
+    return str(DETAIL_LABELS.get(key, key))
+
+
+def _display(value: Any) -> Any:
+    if value is True:
+        return _("ja")
+    if value is False:
+        return _("nein")
+    return value
+
+
 @dataclass
 class Entry:
     seq: int
@@ -160,7 +189,8 @@ def _entry(record: AuditRecord) -> Entry:
         feature_label=spec.name if spec else record.feature,
         action=action, action_label=str(ACTION_LABELS.get(action, action)),
         case_ref=record.case_ref, actor=record.actor, hash=record.hash,
-        prev_hash=record.prev_hash, details=redacted_details(data),
+        prev_hash=record.prev_hash,
+        details=[(_label(key), _display(value)) for key, value in redacted_details(data)],
     )
 
 
