@@ -388,6 +388,26 @@ def overdue_entries(tenant: Tenant, today: dt.date | None = None) -> list[Regist
     )
 
 
+_CHOICES = {"status": EntryStatus, "risk_category": RiskCategory}
+
+
+def display_value(name: str, value: Any) -> Any:
+    """A published field as people read it: dates as 31.12.2027, status and risk
+    class by their names. The snapshot keeps ISO dates and codes (the exports need
+    them); the pages must not show them."""
+    if value in (None, ""):
+        return ""
+    if name in _CHOICES:
+        labels = dict(_CHOICES[name].choices)
+        return str(labels.get(value, value))
+    if name.endswith("_date") and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).strftime("%d.%m.%Y")
+        except ValueError:
+            return value
+    return value
+
+
 def export_record(version: RegisterVersion, today: dt.date | None = None) -> dict[str, Any]:
     data = version.data
     record: dict[str, Any] = {

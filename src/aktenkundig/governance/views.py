@@ -46,7 +46,9 @@ def _public_tenant(slug: str) -> Tenant:
 def public_register(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = _public_tenant(tenant_slug)
     versions = register.published_versions(tenant)
-    rows = [(v, register.review_due(v)) for v in versions]
+    rows = [(v, register.review_due(v),
+             register.display_value("next_review_date", v.data.get("next_review_date")))
+            for v in versions]
     return render(request, "governance/public_register.html",
                   {"tenant": tenant, "rows": rows})
 
@@ -57,7 +59,8 @@ def public_entry(request: HttpRequest, tenant_slug: str, entry_slug: str) -> Htt
                               published__isnull=False)
     current = entry.published
     fields = [
-        (RegisterEntry._meta.get_field(name).verbose_name, current.data.get(name) or "—")
+        (RegisterEntry._meta.get_field(name).verbose_name,
+         register.display_value(name, current.data.get(name)) or "—")
         for name, _export in register.EXPORT_FIELDS
     ]
     return render(request, "governance/public_entry.html", {

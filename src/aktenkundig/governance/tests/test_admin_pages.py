@@ -223,3 +223,27 @@ def test_quiz_says_which_answers_were_wrong_and_messages_appear_once(client, ten
     assert module.quiz[0].explanation in html
     assert 'aria-describedby="id_q0_error"' in html and 'aria-describedby="id_q1_error"' \
         not in html
+
+
+def test_public_register_pages_show_german_dates_names_and_no_codes(client, tenant, live):
+    entry = live("citizen")
+    review = entry.next_review_date
+    html = client.get(f"/governance/{tenant.slug}/ki-register/").content.decode()
+    assert "KI-Register – Stadt Musterstadt" in html and "KI-Register der" not in html
+    assert review.strftime("%d.%m.%Y") in html and review.isoformat() not in html
+    detail = client.get(f"/governance/{tenant.slug}/ki-register/citizen/").content.decode()
+    assert review.strftime("%d.%m.%Y") in detail and review.isoformat() not in detail
+    assert "im Einsatz" in detail and ">in_use<" not in detail
+    assert "begrenztes Risiko" in detail and ">limited<" not in detail
+    # the exports keep ISO dates and codes for machines
+    assert client.get(f"/governance/{tenant.slug}/ki-register.json").json()[0][
+        "review_date"] == review.isoformat()
+
+
+def test_richtlinie_in_the_training_shows_role_names(tenant, officer, live):
+    from aktenkundig.governance import literacy
+
+    live("assistant")
+    policy.update_policy(tenant, "assistant", officer, allowed_roles=["ki_beauftragte"])
+    table = literacy.policy_markdown(tenant)
+    assert "KI-Beauftragte" in table and "ki_beauftragte" not in table
