@@ -23,6 +23,12 @@ class RegisterEntryForm(forms.ModelForm):
         fields = [name for name in register.CONTENT_FIELDS
                   if name not in {"feature", "risk_answers", "risk_category", "risk_rationale"}]
         fields += ["risk_category", "risk_rationale"]
+        # The model's help texts are English (changing them would need a migration);
+        # the form shows German ones, translated like every other string.
+        help_texts = {
+            "short_description": _("In einfacher Sprache (Sprachniveau B1), für Bürgerinnen "
+                                   "und Bürger."),
+        }
         # <input type="date"> shows only ISO dates (its value is always YYYY-MM-DD,
         # whatever the browser displays). With the German default format the stored
         # date was rendered as "02.12.2027", which the browser discards: the field
@@ -81,6 +87,16 @@ class PolicyForm(forms.ModelForm):
         fields = ["allowed", "allowed_roles", "max_data_level", "allowed_backends",
                   "required_modules", "decide_first", "second_review_share", "override_floor",
                   "shift_threshold", "audit_content"]
+        help_texts = {
+            "decide_first": _("Beschäftigte halten ihre eigene Einschätzung fest, bevor sie "
+                              "den KI-Vorschlag sehen."),
+            "second_review_share": _("Anteil zwischen 0 und 1, z. B. 0,02 für 2 %."),
+            "override_floor": _("Liegt die Abweichungsquote darunter, warnt die Aufsicht vor "
+                                "ungeprüftem Übernehmen."),
+            "shift_threshold": _("Anteil zwischen 0 und 1, z. B. 0,15 für 15 Prozentpunkte."),
+            "audit_content": _("Leer: die Voreinstellung der Installation "
+                               "(AKTENKUNDIG_AUDIT_CONTENT)."),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
