@@ -99,3 +99,13 @@ def test_lists_show_tenants_and_people_without_role_keys():
     assert "nord\tLandkreis Nord" in run("tenant", "list")
     listing = run("user", "list", "--tenant", "nord")
     assert "erika" in listing and "KI-Beauftragte" in listing and "ki_beauftragte" not in listing
+
+
+@pytest.mark.django_db
+def test_profile_shows_role_names_not_keys(client):
+    run("tenant", "add", "nord", "--name", "Landkreis Nord")
+    run("user", "add", "erika", "--tenant", "nord", "--role", "ki_beauftragte",
+        "--role", "beschaeftigte", stdin="ein-langes-Passwort-2026\n")
+    assert logs_in(client, "erika", "ein-langes-Passwort-2026")
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert "KI-Beauftragte, Beschäftigte" in page and "ki_beauftragte" not in page
