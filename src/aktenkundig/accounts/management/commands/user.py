@@ -63,8 +63,9 @@ class Command(BaseCommand):
             return
         try:
             tenant = get_tenant(options["tenant"])
-            roles = [parse_role(part) for raw in options["role"] for part in raw.split(",")
-                     if part.strip()]
+            roles = list(dict.fromkeys(
+                parse_role(part) for raw in options["role"] for part in raw.split(",")
+                if part.strip()))
             clearance = parse_clearance(options["clearance"]) if options["clearance"] else None
             given = read_password(options.get("stdin") or sys.stdin)
             password = given or generate_password()
