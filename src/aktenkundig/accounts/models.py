@@ -46,6 +46,11 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.tenant}"
 
+    def role_labels(self) -> list[str]:
+        """The roles as people read them ("KI-Beauftragte"), not their keys."""
+        labels = dict(Role.choices)
+        return [str(labels.get(role, role)) for role in self.roles]
+
     def has_role(self, role: Role | str) -> bool:
         return str(role) in self.roles or (
             Role.ADMINISTRATOR.value in self.roles and str(role) != Role.AI_OFFICER.value

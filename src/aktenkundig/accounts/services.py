@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from aktenkundig.accounts.models import ApiToken, CollectionUnit, Membership, Role
-from aktenkundig.core.models import Collection, Tenant
+from aktenkundig.core.models import AccessLevel, Collection, Tenant
 
 TOKEN_PREFIX = "akt_"  # noqa: S105 - a marker, not a secret
 
@@ -168,17 +171,156 @@ def revoke_api_token(user, token_id: int) -> bool:
     return bool(deleted)
 
 
-def ensure_demo_user(tenant: Tenant, username: str = "demo") -> tuple[str, str]:
-    """A demo login (Beschäftigte + Fachadmin + KI-Beauftragte) with a fresh random
-    password, for ``aktenkundig demo --web``. Returns (username, password)."""
+# --- scripted set-up (``aktenkundig user add``, ``token create``, the demo) ------------
+
+
+class InvalidAccount(ValueError):
+    """A user or token cannot be created as asked (message is user-facing, German)."""
+
+
+def role_names() -> str:
+    """The roles as an operator may write them: "beschaeftigte (Beschäftigte), ..."."""
+    return ", ".join(f"{role.value} ({role.label})" for role in Role)
+
+
+def parse_role(text: str) -> Role:
+    """A role from its key or its German name, in any case: "ki_beauftragte",
+    "KI-Beauftragte" and "ki-beauftragte" are the same role."""
+    wanted = text.strip().lower().replace("-", "_").replace(" ", "_")
+    for role in Role:
+        if wanted in (role.value, str(role.label).lower().replace("-", "_").replace(" ", "_")):
+            return role
+    raise InvalidAccount(f"Die Rolle „{text}“ gibt es nicht. Möglich sind: {role_names()}.")
+
+
+def parse_clearance(text: str) -> int:
+    try:
+        return int(AccessLevel.parse(text))
+    except ValueError:
+        raise InvalidAccount(
+            f"Die Schutzstufe „{text}“ gibt es nicht. Möglich sind: offen, intern, "
+            "vertraulich, vs-nfd."
+        ) from None
+
+
+def generate_password() -> str:
+    """A random password of 16 URL-safe characters (96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
+@transaction.atomic
+def create_user(
+    username: str,
+    tenant: Tenant,
+    roles: list[Role | str],
+    *,
+    password: str,
+    clearance: int | None = None,
+    unit: str = "",
+):
+    """A new person of ``tenant`` with ``roles``. The password must pass the
+    installation's password rules; their (German) messages are raised as
+    :class:`InvalidAccount`."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    model = get_user_model()
+    username = username.strip()
+    if not username:
+        raise InvalidAccount("Bitte geben Sie einen Anmeldenamen an.")
+    try:
+        model.username_validator(username)
+    except ValidationError:
+        raise InvalidAccount(
+            f"Der Anmeldename „{username}“ ist ungültig: erlaubt sind Buchstaben, Ziffern "
+            "und @ . + - _ (höchstens 150 Zeichen)."
+        ) from None
+    if len(username) > 150:
+        raise InvalidAccount("Der Anmeldename ist zu lang (höchstens 150 Zeichen).")
+    if model.objects.filter(username=username).exists():
+        raise InvalidAccount(f"Den Benutzer „{username}“ gibt es schon.")
+    if not roles:
+        raise InvalidAccount(f"Bitte geben Sie mit --role eine Rolle an: {role_names()}.")
+    user = model(username=username)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise InvalidAccount("Das Passwort ist zu schwach: " + " ".join(error.messages)) from None
+    user.set_password(password)
+    user.save()
+    add_member(user, tenant, roles, unit=unit.strip()[:200], clearance=clearance)
+    return user
+
+
+def get_member(username: str):
+    """The user called ``username``, who must belong to a tenant."""
     from django.contrib.auth import get_user_model
 
-    password = secrets.token_urlsafe(9)
+    user = get_user_model().objects.filter(username=username.strip()).first()
+    if user is None:
+        raise InvalidAccount(f"Den Benutzer „{username}“ gibt es nicht.")
+    if membership_of(user) is None:
+        raise InvalidAccount(
+            f"Der Benutzer „{username}“ gehört zu keiner Behörde; ein API-Token hätte "
+            "keine Rechte. Legen Sie ihn mit „aktenkundig user add“ an."
+        )
+    if not user.is_active:
+        raise InvalidAccount(f"Der Benutzer „{username}“ ist gesperrt.")
+    return user
+
+
+DEMO_ROLES = (Role.STAFF, Role.SUBJECT_ADMIN, Role.AI_OFFICER)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    token: str
+
+
+def ensure_demo_user(tenant: Tenant, state_file: Path, username: str = "demo") -> DemoLogin:
+    """The demo login of ``aktenkundig demo --web`` (Beschäftigte, Fachadmin and
+    KI-Beauftragte) with an API token.
+
+    Password and token are kept in ``state_file`` (mode 0600, in the data
+    directory) and reused on the next start as long as they still work: setting a
+    new password on every start would print a different login each time and, as
+    Django ties sessions to the password hash, sign out every open browser. Only a
+    password or token that no longer works (changed, revoked, file lost) is replaced.
+    """
+    import json
+
+    from django.contrib.auth import get_user_model
+
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        if not isinstance(state, dict):
+            state = {}
+    except (OSError, ValueError):
+        state = {}
     user, _created = get_user_model().objects.get_or_create(username=username)
-    user.set_password(password)
-    user.is_active = True
-    user.save()
-    add_member(
-        user, tenant, [Role.STAFF, Role.SUBJECT_ADMIN, Role.AI_OFFICER], unit="Demo",
-    )
-    return username, password
+    password = state.get("password")
+    changed = False
+    if not (isinstance(password, str) and password and user.check_password(password)):
+        password = generate_password()
+        user.set_password(password)
+        changed = True
+    if not user.is_active:
+        user.is_active = True
+        changed = True
+    if changed:
+        user.save()
+    add_member(user, tenant, list(DEMO_ROLES), unit="Demo")
+    token = state.get("token")
+    owner = user_for_token(token) if isinstance(token, str) else None
+    if owner is None or owner.pk != user.pk:
+        _token, token = create_api_token(user, "Demo")
+    if state != {"password": password, "token": token}:
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        state_file.touch(mode=0o600)
+        state_file.chmod(0o600)
+        state_file.write_text(json.dumps({"password": password, "token": token}),
+                              encoding="utf-8")
+    return DemoLogin(username, password, token)

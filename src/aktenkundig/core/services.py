@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -24,6 +26,32 @@ def get_tenant(slug: str | None = None) -> Tenant:
         return Tenant.objects.get(slug=slug)
     except Tenant.DoesNotExist:
         raise NotFound(f"Mandant {slug!r} gibt es nicht.") from None
+
+
+class InvalidTenant(ValueError):
+    """A tenant cannot be created as asked (message is user-facing, German)."""
+
+
+_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+@transaction.atomic
+def create_tenant(slug: str, name: str, contact: str = "") -> Tenant:
+    """A new tenant for ``aktenkundig tenant add``. The slug appears in public URLs
+    (``/buerger/<slug>/``, ``/governance/<slug>/ki-register/``), so it is held to
+    lower-case letters, digits and hyphens instead of being silently rewritten."""
+    slug, name = slug.strip(), name.strip()
+    if not _SLUG.match(slug):
+        raise InvalidTenant(
+            f"Das Kürzel „{slug}“ ist ungültig: erlaubt sind Kleinbuchstaben a–z, Ziffern "
+            "und Bindestriche (höchstens 64 Zeichen, nicht am Anfang oder Ende), "
+            "z. B. „musterhausen“."
+        )
+    if not name:
+        raise InvalidTenant("Bitte geben Sie mit --name den Namen der Behörde an.")
+    if Tenant.objects.filter(slug=slug).exists():
+        raise InvalidTenant(f"Den Mandanten „{slug}“ gibt es schon.")
+    return Tenant.objects.create(slug=slug, name=name[:200], contact=contact.strip()[:300])
 
 
 def get_collection(tenant: Tenant, name: str) -> Collection:

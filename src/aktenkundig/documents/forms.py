@@ -18,6 +18,10 @@ class CollectionForm(forms.ModelForm):
     class Meta:
         model = Collection
         fields = ["name", "description", "access_level", "is_public"]
+        # The model's help text is English (a German one would need a migration).
+        help_texts = {
+            "is_public": _("Nur Sammlungen mit der Schutzstufe „offen“ können öffentlich sein."),
+        }
 
     def clean(self):
         cleaned = super().clean()

@@ -23,11 +23,39 @@ class RegisterEntryForm(forms.ModelForm):
         fields = [name for name in register.CONTENT_FIELDS
                   if name not in {"feature", "risk_answers", "risk_category", "risk_rationale"}]
         fields += ["risk_category", "risk_rationale"]
-        widgets = {
-            "begin_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
-            "next_review_date": forms.DateInput(attrs={"type": "date"}),
+        # The model's help texts are English (changing them would need a migration);
+        # the form shows German ones, translated like every other string.
+        help_texts = {
+            "short_description": _("In einfacher Sprache (Sprachniveau B1), für Bürgerinnen "
+                                   "und Bürger."),
         }
+        # <input type="date"> shows only ISO dates (its value is always YYYY-MM-DD,
+        # whatever the browser displays). With the German default format the stored
+        # date was rendered as "02.12.2027", which the browser discards: the field
+        # looked empty and saving the unchanged form erased the date.
+        widgets = {
+            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for name in ("begin_date", "end_date", "next_review_date")
+        }
+
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Browsers submit text areas with CRLF line ends (HTML spec); stored texts have
+        # LF. Without normalising, every multi-line field of an unchanged entry counted
+        # as changed, and saving it sent an approved entry back to draft.
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.to_python = _unix_newlines(field.to_python)
+
+
+def _unix_newlines(to_python):
+    def convert(value):
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return to_python(value)
+
+    return convert
 
 
 class RiskQuestionnaireForm(forms.Form):
@@ -59,6 +87,16 @@ class PolicyForm(forms.ModelForm):
         fields = ["allowed", "allowed_roles", "max_data_level", "allowed_backends",
                   "required_modules", "decide_first", "second_review_share", "override_floor",
                   "shift_threshold", "audit_content"]
+        help_texts = {
+            "decide_first": _("Beschäftigte halten ihre eigene Einschätzung fest, bevor sie "
+                              "den KI-Vorschlag sehen."),
+            "second_review_share": _("Anteil zwischen 0 und 1, z. B. 0,02 für 2 %."),
+            "override_floor": _("Liegt die Abweichungsquote darunter, warnt die Aufsicht vor "
+                                "ungeprüftem Übernehmen."),
+            "shift_threshold": _("Anteil zwischen 0 und 1, z. B. 0,15 für 15 Prozentpunkte."),
+            "audit_content": _("Leer: die Voreinstellung der Installation "
+                               "(AKTENKUNDIG_AUDIT_CONTENT)."),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -99,7 +137,11 @@ class SecondReviewForm(forms.Form):
 
 
 class KillForm(forms.Form):
-    reason = forms.CharField(label=_("Grund der Abschaltung"), max_length=500, required=False)
+    reason = forms.CharField(
+        label=_("Grund der Abschaltung"), max_length=500,
+        error_messages={"required": _("Bitte geben Sie einen Grund für die Abschaltung an. "
+                                      "Er wird den Beschäftigten angezeigt und protokolliert.")},
+    )
 
 
 class QuizForm(forms.Form):
@@ -107,10 +149,20 @@ class QuizForm(forms.Form):
         super().__init__(*args, **kwargs)
         for index, question in enumerate(module.quiz):
             self.fields[f"q{index}"] = forms.TypedChoiceField(
-                label=question.question, coerce=int, widget=forms.RadioSelect,
+                label=f"{index + 1}. {question.question}", coerce=int, widget=forms.RadioSelect,
                 choices=list(enumerate(question.options)),
                 error_messages={"required": _("Bitte beantworten Sie diese Frage.")},
             )
 
     def answers(self) -> dict[int, int]:
         return {int(name[1:]): value for name, value in self.cleaned_data.items()}
+
+    def mark_wrong(self, module: Module, wrong: tuple[int, ...]) -> None:
+        """Show at each wrongly answered question that it was wrong, and why (the
+        explanation of the module, where it has one), next to the question itself."""
+        for index in wrong:
+            question = module.quiz[index]
+            text = _("Diese Antwort war nicht richtig.")
+            if question.explanation:
+                text = f"{text} {question.explanation}"
+            self.add_error(f"q{index}", text)

@@ -107,6 +107,7 @@ def render(module: Module, tenant: Tenant | None = None) -> str:
 
 def policy_markdown(tenant: Tenant) -> str:
     """The tenant's KI-Richtlinie as a Markdown table, for the Richtlinie module."""
+    from aktenkundig.accounts.models import Role
     from aktenkundig.core.models import AccessLevel
     from aktenkundig.governance.features import FEATURES
     from aktenkundig.governance.models import FeaturePolicy
@@ -120,7 +121,8 @@ def policy_markdown(tenant: Tenant) -> str:
         if spec is None:
             continue
         allowed = "nein" if (not policy.allowed or policy.killed) else "ja"
-        roles = ", ".join(policy.allowed_roles) or "alle"
+        labels = dict(Role.choices)
+        roles = ", ".join(str(labels.get(r, r)) for r in policy.allowed_roles) or "alle"
         level = AccessLevel(policy.max_data_level).label
         lines.append(
             f"| {spec.name} | {allowed} | {roles} | {level} | "

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aktenkundig.accounts.services import membership_of
 from aktenkundig.core.models import Tenant
@@ -52,7 +53,7 @@ def _digest(value: Any) -> str:
 def _member_of(user: Any, tenant: Tenant) -> None:
     membership = membership_of(user)
     if membership is None or membership.tenant_id != tenant.pk:
-        raise PermissionError("Dieser Vorgang gehört nicht zu Ihrer Behörde.")
+        raise PermissionError(_("Dieser Vorgang gehört nicht zu Ihrer Behörde."))
 
 
 def propose(
@@ -76,7 +77,7 @@ def propose(
     if not decision:
         raise PermissionError(decision.reason)
     if confidence is not None and not 0 <= confidence <= 1:
-        raise OversightError("Die Konfidenz muss zwischen 0 und 1 liegen.")
+        raise OversightError(_("Die Konfidenz muss zwischen 0 und 1 liegen."))
     rules = policy.get_policy(tenant, feature)
     return OversightItem.objects.create(
         tenant=tenant, feature=feature, unit=unit, model_version=model_version,
@@ -117,11 +118,11 @@ def record_own_assessment(item: OversightItem, user: Any, assessment: Any) -> Ov
     _member_of(user, item.tenant)
     item = OversightItem.objects.select_for_update().get(pk=item.pk, tenant=item.tenant)
     if item.own_assessment is not None:
-        raise OversightError("Ihre eigene Einschätzung ist bereits gespeichert.")
+        raise OversightError(_("Ihre eigene Einschätzung ist bereits gespeichert."))
     if item.decision != Decision.PENDING:
-        raise OversightError("Über diesen Vorschlag ist schon entschieden.")
+        raise OversightError(_("Über diesen Vorschlag ist schon entschieden."))
     if assessment in (None, "") or (isinstance(assessment, str) and not assessment.strip()):
-        raise OversightError("Bitte geben Sie Ihre eigene Einschätzung an.")
+        raise OversightError(_("Bitte geben Sie Ihre eigene Einschätzung an."))
     item.own_assessment = assessment.strip() if isinstance(assessment, str) else assessment
     item.own_assessed_by = user
     item.own_assessed_at = timezone.now()
@@ -152,13 +153,13 @@ def decide(
         raise PermissionError(allowed.reason)
     item = OversightItem.objects.select_for_update().get(pk=item.pk, tenant=item.tenant)
     if item.decision != Decision.PENDING:
-        raise OversightError("Über diesen Vorschlag ist schon entschieden.")
+        raise OversightError(_("Über diesen Vorschlag ist schon entschieden."))
     if item.decide_first and item.own_assessment is None:
-        raise OversightError("Bitte speichern Sie zuerst Ihre eigene Einschätzung.")
+        raise OversightError(_("Bitte speichern Sie zuerst Ihre eigene Einschätzung."))
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON_CHARS:
         raise OversightError(
-            "Bitte begründen Sie Ihre Entscheidung – auch wenn Sie den Vorschlag übernehmen."
+            _("Bitte begründen Sie Ihre Entscheidung – auch wenn Sie den Vorschlag übernehmen.")
         )
     now = timezone.now()
     if accept:
@@ -166,7 +167,7 @@ def decide(
         item.final_value = item.suggestion
     else:
         if final_value in (None, ""):
-            raise OversightError("Bitte geben Sie an, wie Sie stattdessen entscheiden.")
+            raise OversightError(_("Bitte geben Sie an, wie Sie stattdessen entscheiden."))
         item.decision = Decision.OVERRIDDEN
         item.final_value = final_value
     item.reason = reason
@@ -208,9 +209,9 @@ def blind_view(item: OversightItem, reviewer: Any) -> dict[str, Any]:
     """The case for the second reviewer: no AI suggestion, no first decision."""
     _member_of(reviewer, item.tenant)
     if reviewer.pk == item.decided_by_id:
-        raise PermissionError("Die Zweitprüfung muss eine andere Person vornehmen.")
+        raise PermissionError(_("Die Zweitprüfung muss eine andere Person vornehmen."))
     if item.second_review != SecondReview.PENDING:
-        raise OversightError("Für diesen Vorgang ist keine Zweitprüfung offen.")
+        raise OversightError(_("Für diesen Vorgang ist keine Zweitprüfung offen."))
     return {"id": item.pk, "feature": item.feature, "subject": item.subject,
             "case_ref": item.case_ref}
 
@@ -222,9 +223,9 @@ def record_second_review(item: OversightItem, reviewer: Any, *, value: Any, reas
     blind_view(item, reviewer)
     item = OversightItem.objects.select_for_update().get(pk=item.pk, tenant=item.tenant)
     if value in (None, ""):
-        raise OversightError("Bitte geben Sie Ihre Entscheidung an.")
+        raise OversightError(_("Bitte geben Sie Ihre Entscheidung an."))
     if len((reason or "").strip()) < MIN_REASON_CHARS:
-        raise OversightError("Bitte begründen Sie Ihre Entscheidung.")
+        raise OversightError(_("Bitte begründen Sie Ihre Entscheidung."))
     item.second_review = SecondReview.DONE
     item.second_reviewer = reviewer
     item.second_review_value = value
@@ -275,6 +276,11 @@ class DashboardRow:
     model_version: str
     week: dt.date | None
     rates: Rates
+
+    @property
+    def feature_name(self) -> str:
+        spec = FEATURES.get(self.feature)
+        return spec.name if spec else self.feature
 
 
 _COUNTS = {
@@ -336,9 +342,11 @@ def alerts(tenant: Tenant, *, since: dt.datetime | None = None, min_decisions: i
             unit = row["unit"] or "—"
             found.append(Alert(
                 "rubber_stamping", row["feature"], row["unit"], "",
-                f"{FEATURES[row['feature']].name}, Einheit {unit}: nur "
-                f"{rates.override_rate:.1%} der {rates.decisions} Vorschläge wurden geändert "
-                f"(Untergrenze {rule.override_floor:.0%}). Wird noch wirklich geprüft?",
+                _("%(name)s, Einheit %(unit)s: nur %(rate)s der %(n)s Vorschläge wurden "
+                  "geändert (Untergrenze %(floor)s). Wird noch wirklich geprüft?") % {
+                    "name": FEATURES[row["feature"]].name, "unit": unit,
+                    "rate": f"{rates.override_rate:.1%}", "n": rates.decisions,
+                    "floor": f"{rule.override_floor:.0%}"},
             ))
 
     by_feature: dict[str, list[tuple[dt.datetime, str, Rates]]] = defaultdict(list)
@@ -360,9 +368,10 @@ def alerts(tenant: Tenant, *, since: dt.datetime | None = None, min_decisions: i
         if abs(shift) >= rule.shift_threshold:
             found.append(Alert(
                 "model_shift", feature, "", new_version,
-                f"{FEATURES[feature].name}: Abweichungsquote nach Modellwechsel "
-                f"{old_version} → {new_version} von {old.override_rate:.1%} auf "
-                f"{new.override_rate:.1%} verändert.",
+                _("%(name)s: Abweichungsquote nach Modellwechsel %(old)s → %(new)s von "
+                  "%(before)s auf %(after)s verändert.") % {
+                    "name": FEATURES[feature].name, "old": old_version, "new": new_version,
+                    "before": f"{old.override_rate:.1%}", "after": f"{new.override_rate:.1%}"},
             ))
     return found
 

@@ -49,6 +49,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aktenkundig.accounts.models import Role
 from aktenkundig.accounts.services import membership_of
@@ -74,7 +75,7 @@ def _refuse(code: str, reason: str) -> Decision:
 
 def get_policy(tenant: Tenant, feature: str) -> FeaturePolicy:
     if feature not in FEATURES:
-        raise ValueError(f"Unbekannte KI-Funktion {feature!r}.")
+        raise ValueError(_("Unbekannte KI-Funktion „%(feature)s“.") % {"feature": feature})
     policy, _created = FeaturePolicy.objects.get_or_create(
         tenant=tenant, feature=feature, defaults=register.default_policy_values(feature)
     )
@@ -92,11 +93,12 @@ def check_feature(
     """May this user use this AI feature now? See the module docstring."""
     spec = FEATURES.get(feature)
     if spec is None:
-        return _refuse("unknown_feature", f"Unbekannte KI-Funktion „{feature}“.")
+        return _refuse("unknown_feature",
+                       _("Unbekannte KI-Funktion „%(feature)s“.") % {"feature": feature})
     user = user_or_none if getattr(user_or_none, "is_authenticated", False) else None
     membership = membership_of(user) if user is not None else None
     if user is not None and (membership is None or membership.tenant_id != tenant.pk):
-        return _refuse("tenant", "Ihr Konto gehört nicht zu dieser Behörde.")
+        return _refuse("tenant", _("Ihr Konto gehört nicht zu dieser Behörde."))
     policy = get_policy(tenant, feature)
     decision = _tenant_level(tenant, spec, policy)
     if not decision:
@@ -104,9 +106,10 @@ def check_feature(
     if user is None:
         if spec.public:
             return _check_data(policy, spec.name, data_level, backend)
-        return _refuse("login", "Bitte melden Sie sich an, um die KI-Funktion zu nutzen.")
+        return _refuse("login", _("Bitte melden Sie sich an, um die KI-Funktion zu nutzen."))
     if policy.allowed_roles and not any(membership.has_role(r) for r in policy.allowed_roles):
-        return _refuse("role", f"Ihre Rolle darf {spec.name} laut KI-Richtlinie nicht nutzen.")
+        return _refuse("role", _("Ihre Rolle darf %(name)s laut KI-Richtlinie nicht nutzen.")
+                       % {"name": spec.name})
     decision = _check_data(policy, spec.name, data_level, backend)
     if not decision:
         return decision
@@ -115,36 +118,38 @@ def check_feature(
         titles = ", ".join(m.title for m in missing)
         return _refuse(
             "literacy",
-            f"Für {spec.name} fehlt Ihnen noch der KI-Führerschein: {titles}.",
+            _("Für %(name)s fehlt Ihnen noch der KI-Führerschein: %(titles)s.")
+            % {"name": spec.name, "titles": titles},
         )
-    return Decision(True, f"{spec.name} ist freigegeben.")
+    return Decision(True, _("%(name)s ist freigegeben.") % {"name": spec.name})
 
 
 def feature_enabled(tenant: Tenant, feature: str) -> Decision:
     """The tenant-wide part of :func:`check_feature` (no user): for background work."""
     spec = FEATURES.get(feature)
     if spec is None:
-        return _refuse("unknown_feature", f"Unbekannte KI-Funktion „{feature}“.")
+        return _refuse("unknown_feature",
+                       _("Unbekannte KI-Funktion „%(feature)s“.") % {"feature": feature})
     return _tenant_level(tenant, spec, get_policy(tenant, feature))
 
 
 def _tenant_level(tenant: Tenant, spec: Any, policy: FeaturePolicy) -> Decision:
     if policy.killed:
-        why = f" Grund: {policy.killed_reason}" if policy.killed_reason else ""
-        return _refuse(
-            "killed",
-            f"{spec.name} ist zurzeit abgeschaltet. Bitte bearbeiten Sie den Vorgang "
-            f"ohne KI.{why}",
-        )
+        text = _("%(name)s ist zurzeit abgeschaltet. Bitte bearbeiten Sie den Vorgang "
+                 "ohne KI.") % {"name": spec.name}
+        if policy.killed_reason:
+            text += " " + _("Grund: %(reason)s") % {"reason": policy.killed_reason}
+        return _refuse("killed", text)
     if not register.feature_approved(tenant, spec.key):
         return _refuse(
             "not_registered",
-            f"{spec.name} ist nicht freigegeben: es fehlt ein genehmigter Eintrag im "
-            "KI-Register. Bitte bearbeiten Sie den Vorgang ohne KI.",
+            _("%(name)s ist nicht freigegeben: es fehlt ein genehmigter Eintrag im "
+              "KI-Register. Bitte bearbeiten Sie den Vorgang ohne KI.") % {"name": spec.name},
         )
     if not policy.allowed:
-        return _refuse("policy", f"{spec.name} ist laut KI-Richtlinie nicht erlaubt.")
-    return Decision(True, f"{spec.name} ist freigegeben.")
+        return _refuse("policy", _("%(name)s ist laut KI-Richtlinie nicht erlaubt.")
+                       % {"name": spec.name})
+    return Decision(True, _("%(name)s ist freigegeben.") % {"name": spec.name})
 
 
 def _check_data(policy: FeaturePolicy, name: str, data_level: int | None,
@@ -154,14 +159,16 @@ def _check_data(policy: FeaturePolicy, name: str, data_level: int | None,
         limit = AccessLevel(policy.max_data_level).label
         return _refuse(
             "data_level",
-            f"{name} darf laut KI-Richtlinie keine Daten der Schutzstufe „{level}“ "
-            f"verarbeiten (höchstens „{limit}“).",
+            _("%(name)s darf laut KI-Richtlinie keine Daten der Schutzstufe „%(level)s“ "
+              "verarbeiten (höchstens „%(limit)s“).")
+            % {"name": name, "level": level, "limit": limit},
         )
     if backend is not None and policy.allowed_backends and backend not in policy.allowed_backends:
         return _refuse(
-            "backend", f"Das Modell-Backend „{backend}“ ist für {name} nicht erlaubt."
+            "backend", _("Das Modell-Backend „%(backend)s“ ist für %(name)s nicht erlaubt.")
+            % {"backend": backend, "name": name}
         )
-    return Decision(True, f"{name} ist freigegeben.")
+    return Decision(True, _("%(name)s ist freigegeben.") % {"name": name})
 
 
 # --------------------------------------------------------------------------- switches
@@ -178,9 +185,14 @@ def can_kill(user: Any, tenant: Tenant) -> bool:
 
 @transaction.atomic
 def kill(tenant: Tenant, feature: str, user: Any, *, reason: str = "") -> FeaturePolicy:
-    """Switch ``feature`` off for ``tenant`` at once (takes effect on the next request)."""
+    """Switch ``feature`` off for ``tenant`` at once (takes effect on the next request).
+
+    A reason is required: it is what the refused staff and citizens read, and what the
+    audit log keeps as the justification of the switch."""
     if not can_kill(user, tenant):
-        raise PermissionError("Nur Administration oder KI-Beauftragte dürfen abschalten.")
+        raise PermissionError(_("Nur Administration oder KI-Beauftragte dürfen abschalten."))
+    if not (reason or "").strip():
+        raise ValueError(_("Bitte geben Sie einen Grund für die Abschaltung an."))
     policy = get_policy(tenant, feature)
     policy.killed = True
     policy.killed_reason = reason.strip()
@@ -195,7 +207,7 @@ def kill(tenant: Tenant, feature: str, user: Any, *, reason: str = "") -> Featur
 @transaction.atomic
 def restore(tenant: Tenant, feature: str, user: Any) -> FeaturePolicy:
     if not can_kill(user, tenant):
-        raise PermissionError("Nur Administration oder KI-Beauftragte dürfen einschalten.")
+        raise PermissionError(_("Nur Administration oder KI-Beauftragte dürfen einschalten."))
     policy = get_policy(tenant, feature)
     policy.killed = False
     policy.save()
@@ -216,21 +228,22 @@ def update_policy(tenant: Tenant, feature: str, user: Any, **changes: Any) -> Fe
     if membership is None or membership.tenant_id != tenant.pk or not membership.has_role(
         Role.AI_OFFICER
     ):
-        raise PermissionError("Nur KI-Beauftragte dürfen die KI-Richtlinie ändern.")
+        raise PermissionError(_("Nur KI-Beauftragte dürfen die KI-Richtlinie ändern."))
     unknown = set(changes) - POLICY_FIELDS
     if unknown:
-        raise ValueError(f"Unbekannte Einstellungen: {', '.join(sorted(unknown))}")
+        raise ValueError(_("Unbekannte Einstellungen: %(names)s")
+                         % {"names": ", ".join(sorted(unknown))})
     if "allowed_roles" in changes and set(changes["allowed_roles"]) - set(Role.values):
-        raise ValueError("Unbekannte Rolle in der KI-Richtlinie.")
+        raise ValueError(_("Unbekannte Rolle in der KI-Richtlinie."))
     if "required_modules" in changes:
         known = {m.slug for m in literacy.modules()}
         if set(changes["required_modules"]) - known:
-            raise ValueError("Unbekanntes Schulungsmodul in der KI-Richtlinie.")
+            raise ValueError(_("Unbekanntes Schulungsmodul in der KI-Richtlinie."))
     for share in ("second_review_share", "override_floor", "shift_threshold"):
         if share in changes and not 0 <= float(changes[share]) <= 1:
-            raise ValueError("Anteile müssen zwischen 0 und 1 liegen.")
+            raise ValueError(_("Anteile müssen zwischen 0 und 1 liegen."))
     if changes.get("audit_content") not in (None, "", *AuditContent.values):
-        raise ValueError("Unbekannte Protokollierungsart.")
+        raise ValueError(_("Unbekannte Protokollierungsart."))
     policy = get_policy(tenant, feature)
     for name, value in changes.items():
         setattr(policy, name, value)
@@ -252,7 +265,7 @@ def require_feature(feature: str, *, data_level: int | None = None) -> Callable:
             membership = membership_of(request.user)
             tenant = getattr(request, "tenant", None) or (membership and membership.tenant)
             if tenant is None:
-                decision = _refuse("login", "Bitte melden Sie sich an.")
+                decision = _refuse("login", _("Bitte melden Sie sich an."))
             else:
                 decision = check_feature(request.user, tenant, feature, data_level=data_level)
             if not decision:
@@ -281,7 +294,7 @@ def ensure_feature(
     if tenant is None:
         membership = membership_of(request.user)
         if membership is None:
-            raise HttpError(403, "Bitte melden Sie sich an.")
+            raise HttpError(403, _("Bitte melden Sie sich an."))
         tenant = membership.tenant
     decision = check_feature(request.user, tenant, feature, data_level=data_level,
                              backend=backend)

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from aktenkundig.accounts.models import Role
 from aktenkundig.accounts.services import membership_of
@@ -134,7 +135,7 @@ def ensure_default_entries(tenant: Tenant) -> list[RegisterEntry]:
 def _require_member(user: Any, tenant: Tenant) -> None:
     membership = membership_of(user)
     if membership is None or membership.tenant_id != tenant.pk:
-        raise RegisterPermissionError("Sie gehören nicht zu dieser Behörde.")
+        raise RegisterPermissionError(_("Sie gehören nicht zu dieser Behörde."))
 
 
 def can_edit(user: Any, tenant: Tenant) -> bool:
@@ -158,10 +159,10 @@ def can_approve(user: Any, tenant: Tenant) -> bool:
 def create_entry(tenant: Tenant, user: Any, *, name: str, **fields: Any) -> RegisterEntry:
     """A new entry for an AI use outside aktenkundig (e.g. a vendor's product)."""
     if not can_edit(user, tenant):
-        raise RegisterPermissionError("Nur Fachadmin, Datenschutz oder KI-Beauftragte "
-                                      "dürfen das KI-Register bearbeiten.")
+        raise RegisterPermissionError(_("Nur Fachadmin, Datenschutz oder KI-Beauftragte "
+                                        "dürfen das KI-Register bearbeiten."))
     if not name.strip():
-        raise RegisterError("Bitte geben Sie einen Namen an.")
+        raise RegisterError(_("Bitte geben Sie einen Namen an."))
     base = slugify(name)[:90] or "ki-einsatz"
     slug, n = base, 2
     while RegisterEntry.objects.filter(tenant=tenant, slug=slug).exists():
@@ -176,18 +177,19 @@ def create_entry(tenant: Tenant, user: Any, *, name: str, **fields: Any) -> Regi
 def update_entry(entry: RegisterEntry, user: Any, **fields: Any) -> RegisterEntry:
     """Change the working copy; it goes back to draft until it is approved again."""
     if not can_edit(user, entry.tenant):
-        raise RegisterPermissionError("Nur Fachadmin, Datenschutz oder KI-Beauftragte "
-                                      "dürfen das KI-Register bearbeiten.")
+        raise RegisterPermissionError(_("Nur Fachadmin, Datenschutz oder KI-Beauftragte "
+                                        "dürfen das KI-Register bearbeiten."))
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
-        raise RegisterError(f"Unbekannte Felder: {', '.join(sorted(unknown))}")
+        raise RegisterError(_("Unbekannte Felder: %(names)s")
+                            % {"names": ", ".join(sorted(unknown))})
     caller, entry = entry, _locked(entry)
     for name, value in fields.items():
         setattr(entry, name, value)
     if "status" in fields and fields["status"] not in EntryStatus.values:
-        raise RegisterError("Unbekannter Status.")
+        raise RegisterError(_("Unbekannter Status."))
     if "risk_category" in fields and fields["risk_category"] not in RiskCategory.values:
-        raise RegisterError("Unbekannte Risikoklasse.")
+        raise RegisterError(_("Unbekannte Risikoklasse."))
     entry.state = WorkflowState.DRAFT
     if user.pk not in entry.editors:
         entry.editors = [*entry.editors, user.pk]
@@ -228,7 +230,7 @@ def apply_questionnaire(
 @transaction.atomic
 def submit(entry: RegisterEntry, user: Any) -> RegisterEntry:
     if not can_edit(user, entry.tenant):
-        raise RegisterPermissionError("Sie dürfen diesen Eintrag nicht vorlegen.")
+        raise RegisterPermissionError(_("Sie dürfen diesen Eintrag nicht vorlegen."))
     caller, entry = entry, _locked(entry)
     missing = [
         str(RegisterEntry._meta.get_field(name).verbose_name)
@@ -238,7 +240,8 @@ def submit(entry: RegisterEntry, user: Any) -> RegisterEntry:
     if entry.risk_category == RiskCategory.UNCLASSIFIED:
         missing.append(str(RegisterEntry._meta.get_field("risk_category").verbose_name))
     if missing:
-        raise RegisterError("Vor der Vorlage bitte ausfüllen: " + ", ".join(missing))
+        raise RegisterError(_("Vor der Vorlage bitte ausfüllen: %(fields)s")
+                            % {"fields": ", ".join(missing)})
     entry.state = WorkflowState.SUBMITTED
     entry.submitted_by = user
     entry.submitted_at = timezone.now()
@@ -255,16 +258,17 @@ def approval_blockers(entry: RegisterEntry) -> list[str]:
     """Why this entry cannot be approved as it stands (empty: it can)."""
     blockers = []
     if entry.risk_category == RiskCategory.PROHIBITED:
-        blockers.append("Verbotene Praktiken (Art. 5 KI-VO) können nicht freigegeben werden.")
+        blockers.append(_("Verbotene Praktiken (Art. 5 KI-VO) können nicht freigegeben "
+                          "werden."))
     if entry.risk_category == RiskCategory.UNCLASSIFIED:
-        blockers.append("Die Risikoklasse ist noch nicht festgelegt.")
+        blockers.append(_("Die Risikoklasse ist noch nicht festgelegt."))
     if entry.risk_category == RiskCategory.HIGH:
         if not entry.fria.strip():
-            blockers.append("Hochrisiko-KI braucht eine Grundrechte-Folgenabschätzung "
-                            "(Art. 27 KI-VO).")
+            blockers.append(_("Hochrisiko-KI braucht eine Grundrechte-Folgenabschätzung "
+                              "(Art. 27 KI-VO)."))
         if not entry.eu_database_reference.strip():
-            blockers.append("Hochrisiko-KI braucht die Registrierungsnummer der "
-                            "EU-Datenbank (Art. 49 KI-VO).")
+            blockers.append(_("Hochrisiko-KI braucht die Registrierungsnummer der "
+                              "EU-Datenbank (Art. 49 KI-VO)."))
     return blockers
 
 
@@ -273,14 +277,14 @@ def approve(entry: RegisterEntry, user: Any) -> RegisterVersion:
     """Four-eyes approval: publish the working copy as a new immutable version."""
     caller, entry = entry, _locked(entry)
     if not can_approve(user, entry.tenant):
-        raise RegisterPermissionError("Nur KI-Beauftragte dürfen Einträge freigeben.")
+        raise RegisterPermissionError(_("Nur KI-Beauftragte dürfen Einträge freigeben."))
     if entry.state != WorkflowState.SUBMITTED:
-        raise RegisterError("Nur vorgelegte Einträge können freigegeben werden.")
+        raise RegisterError(_("Nur vorgelegte Einträge können freigegeben werden."))
     if user.pk in entry.editors or user.pk == entry.submitted_by_id:
-        raise RegisterPermissionError(
+        raise RegisterPermissionError(_(
             "Vier-Augen-Prinzip: Wer den Eintrag bearbeitet oder vorgelegt hat, darf ihn "
             "nicht selbst freigeben."
-        )
+        ))
     blockers = approval_blockers(entry)
     if blockers:
         raise RegisterError(" ".join(blockers))
@@ -308,9 +312,9 @@ def approve(entry: RegisterEntry, user: Any) -> RegisterVersion:
 def send_back(entry: RegisterEntry, user: Any, reason: str) -> RegisterEntry:
     """The approver returns a submitted entry to draft, with a reason."""
     if not can_approve(user, entry.tenant):
-        raise RegisterPermissionError("Nur KI-Beauftragte dürfen Einträge zurückgeben.")
+        raise RegisterPermissionError(_("Nur KI-Beauftragte dürfen Einträge zurückgeben."))
     if not reason.strip():
-        raise RegisterError("Bitte begründen Sie die Rückgabe.")
+        raise RegisterError(_("Bitte begründen Sie die Rückgabe."))
     caller, entry = entry, _locked(entry)
     entry.state = WorkflowState.DRAFT
     entry.save(update_fields=["state", "updated_at"])
@@ -386,6 +390,26 @@ def overdue_entries(tenant: Tenant, today: dt.date | None = None) -> list[Regist
         RegisterEntry.objects.filter(tenant=tenant, next_review_date=None)
         .exclude(status=EntryStatus.RETIRED)
     )
+
+
+_CHOICES = {"status": EntryStatus, "risk_category": RiskCategory}
+
+
+def display_value(name: str, value: Any) -> Any:
+    """A published field as people read it: dates as 31.12.2027, status and risk
+    class by their names. The snapshot keeps ISO dates and codes (the exports need
+    them); the pages must not show them."""
+    if value in (None, ""):
+        return ""
+    if name in _CHOICES:
+        labels = dict(_CHOICES[name].choices)
+        return str(labels.get(value, value))
+    if name.endswith("_date") and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).strftime("%d.%m.%Y")
+        except ValueError:
+            return value
+    return value
 
 
 def export_record(version: RegisterVersion, today: dt.date | None = None) -> dict[str, Any]:

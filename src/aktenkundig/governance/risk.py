@@ -148,6 +148,11 @@ def _yes(answers: dict, key: str) -> bool:
     return bool(answers.get(key))
 
 
+def _day(date: dt.date) -> str:
+    """Dates in the reasoning as people read them (it is published in the register)."""
+    return date.strftime("%d.%m.%Y")
+
+
 def validate_answers(answers: dict) -> dict[str, bool]:
     unknown = set(answers) - QUESTION_KEYS
     if unknown:
@@ -169,7 +174,7 @@ def classify(answers: dict[str, bool]) -> Classification:
         reasoning = [str(_("Verbotene Praxis – der Einsatz ist unzulässig:"))]
         reasoning += [cite(key) for key in prohibited]
         reasoning.append(
-            str(_("Verbot gilt seit %(date)s.")) % {"date": dates["prohibitions"].isoformat()}
+            str(_("Verbot gilt seit %(date)s.")) % {"date": _day(dates["prohibitions"])}
         )
         return Classification(RiskCategory.PROHIBITED.value, reasoning, False, False)
 
@@ -204,7 +209,7 @@ def classify(answers: dict[str, bool]) -> Classification:
                 str(_("Hochrisiko-Pflichten ab %(date)s: Grundrechte-Folgenabschätzung "
                       "(Art. 27), Registrierung in der EU-Datenbank (Art. 49), menschliche "
                       "Aufsicht und Protokollierung (Art. 26)."))
-                % {"date": dates["high_risk_annex_iii"].isoformat()}
+                % {"date": _day(dates["high_risk_annex_iii"])}
             )
             return Classification(RiskCategory.HIGH.value, reasoning, True, True)
         if transparency:
@@ -221,7 +226,7 @@ def classify(answers: dict[str, bool]) -> Classification:
     reasoning.append(
         str(_("Minimales Risiko; es gelten die KI-Kompetenzpflicht (Art. 4) seit %(date)s "
               "und die KI-Richtlinie der Behörde."))
-        % {"date": dates["prohibitions"].isoformat()}
+        % {"date": _day(dates["prohibitions"])}
     )
     return Classification(RiskCategory.MINIMAL.value, reasoning, False, False)
 
@@ -230,4 +235,4 @@ def _transparency_line(dates: dict[str, dt.date]) -> str:
     return str(
         _("Transparenzpflicht (Art. 50): Menschen müssen erkennen, dass sie mit einer KI "
           "sprechen bzw. dass Inhalte KI-erzeugt sind; gilt ab %(date)s.")
-    ) % {"date": dates["transparency"].isoformat()}
+    ) % {"date": _day(dates["transparency"])}

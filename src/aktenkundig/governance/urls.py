@@ -14,6 +14,7 @@ urlpatterns = [
     path("zweitpruefung/", views.second_review_queue, name="second_review_queue"),
     path("zweitpruefung/<int:pk>/", views.second_review, name="second_review"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("protokoll/", views.audit_log, name="audit_log"),
     path("schulung/", views.training, name="training"),
     path("schulung/<slug:slug>/", views.training_module, name="training_module"),
     # public, no login: /governance/<tenant>/ki-register/

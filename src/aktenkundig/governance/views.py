@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aktenkundig.accounts.models import Role
-from aktenkundig.accounts.services import NoTenant, membership_of, tenant_of
+from aktenkundig.accounts.services import NoTenant, can_see_feedback, membership_of, tenant_of
 from aktenkundig.core.models import Tenant
-from aktenkundig.governance import literacy, oversight, policy, register, risk
+from aktenkundig.governance import auditlog, literacy, oversight, policy, register, risk
 from aktenkundig.governance.features import FEATURES
 from aktenkundig.governance.forms import (
     DecisionForm,
@@ -34,6 +34,8 @@ from aktenkundig.governance.forms import (
 )
 from aktenkundig.governance.models import OversightItem, RegisterEntry
 
+USAGE_DAYS = 30
+
 # --------------------------------------------------------------------------- public
 
 
@@ -44,7 +46,9 @@ def _public_tenant(slug: str) -> Tenant:
 def public_register(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = _public_tenant(tenant_slug)
     versions = register.published_versions(tenant)
-    rows = [(v, register.review_due(v)) for v in versions]
+    rows = [(v, register.review_due(v),
+             register.display_value("next_review_date", v.data.get("next_review_date")))
+            for v in versions]
     return render(request, "governance/public_register.html",
                   {"tenant": tenant, "rows": rows})
 
@@ -55,7 +59,8 @@ def public_entry(request: HttpRequest, tenant_slug: str, entry_slug: str) -> Htt
                               published__isnull=False)
     current = entry.published
     fields = [
-        (RegisterEntry._meta.get_field(name).verbose_name, current.data.get(name) or "—")
+        (RegisterEntry._meta.get_field(name).verbose_name,
+         register.display_value(name, current.data.get(name)) or "—")
         for name, _export in register.EXPORT_FIELDS
     ]
     return render(request, "governance/public_entry.html", {
@@ -115,6 +120,11 @@ def edit_entry(request: HttpRequest, pk: int) -> HttpResponse:
     tenant = _require(request, *register.EDITOR_ROLES)
     entry = get_object_or_404(RegisterEntry, pk=pk, tenant=tenant)
     form = RegisterEntryForm(request.POST or None, instance=RegisterEntry.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid() and not form.has_changed():
+        # Nothing changed: the entry keeps its state (an approved entry stays approved)
+        # and nobody becomes an editor who would then be barred from approving it.
+        messages.info(request, _("Keine Änderungen – der Eintrag bleibt, wie er ist."))
+        return redirect("governance:edit_entry", pk=entry.pk)
     if request.method == "POST" and form.is_valid():
         try:
             register.update_entry(entry, request.user, **{
@@ -178,26 +188,39 @@ def risk_questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def switches(request: HttpRequest) -> HttpResponse:
+    """Kill switches. A feature without an approved KI-Register entry is off anyway;
+    it gets no "switch off" button (which suggested it was on) but a link to its entry."""
     tenant = _require(request, Role.ADMINISTRATOR, Role.AI_OFFICER)
+    errors: dict[str, list[str]] = {}
     if request.method == "POST":
         feature = request.POST.get("feature", "")
         if feature not in FEATURES:
             raise Http404
-        form = KillForm(request.POST)
-        form.is_valid()
         if request.POST.get("action") == "restore":
             policy.restore(tenant, feature, request.user)
             messages.success(request, _("Funktion wieder eingeschaltet."))
-        else:
-            policy.kill(tenant, feature, request.user, reason=form.cleaned_data.get("reason", ""))
+            return redirect("governance:switches")
+        form = KillForm(request.POST)
+        if form.is_valid():
+            policy.kill(tenant, feature, request.user, reason=form.cleaned_data["reason"])
             messages.warning(request, _("Funktion sofort abgeschaltet."))
-        return redirect("governance:switches")
-    rows = [
-        (spec, policy.get_policy(tenant, key), policy.feature_enabled(tenant, key))
-        for key, spec in FEATURES.items()
-    ]
-    return render(request, "governance/switches.html",
-                  {"tenant": tenant, "rows": rows, "form": KillForm()})
+            return redirect("governance:switches")
+        errors[feature] = form.errors["reason"]
+    register.ensure_default_entries(tenant)
+    entries = {e.feature: e for e in RegisterEntry.objects.filter(tenant=tenant)
+               .exclude(feature="")}
+    rows = []
+    for key, spec in FEATURES.items():
+        rule = policy.get_policy(tenant, key)
+        rows.append({
+            "spec": spec, "rule": rule, "state": policy.feature_enabled(tenant, key),
+            "approved": register.feature_approved(tenant, key), "entry": entries.get(key),
+            "errors": errors.get(key, []),
+        })
+    status = 400 if errors else 200
+    return render(request, "governance/switches.html", {
+        "tenant": tenant, "rows": rows, "history": auditlog.switch_history(tenant),
+    }, status=status)
 
 
 @login_required
@@ -308,6 +331,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "modules": literacy.modules(),
         "literacy": literacy.report(tenant),
         "overdue": register.overdue_entries(tenant),
+        "usage": auditlog.usage(tenant, days=USAGE_DAYS),
+        "usage_days": USAGE_DAYS,
+        "can_read_log": auditlog.can_view(request.user, tenant),
+        "can_see_feedback": can_see_feedback(request.user),
     })
 
 
@@ -332,15 +359,43 @@ def training_module(request: HttpRequest, slug: str) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         result, _completion = literacy.submit_quiz(request.user, tenant, slug, form.answers())
+        form.mark_wrong(module, result.wrong)
         if result.passed:
             messages.success(request, _("Bestanden – das Modul ist in Ihrem KI-Führerschein "
                                         "eingetragen."))
         else:
             messages.error(request, _("Leider nicht bestanden. Lesen Sie die Erläuterungen und "
                                       "versuchen Sie es noch einmal."))
-    wrong = [(i + 1, module.quiz[i]) for i in (result.wrong if result else ())]
+    wrong = [(i + 1, module.quiz[i], form[f"q{i}"].auto_id)
+             for i in (result.wrong if result else ())]
     return render(request, "governance/training_module.html", {
         "tenant": tenant, "module": module, "content": literacy.render(module, tenant),
         "form": form, "result": result, "wrong": wrong,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The tenant's audit log, newest first, redacted (see governance.auditlog); POST
+    runs the chain check of ``aktenkundig audit verify``."""
+    tenant = _require(request, *auditlog.AUDIT_LOG_ROLES)
+    kind = request.GET.get("art", "")
+    feature = request.GET.get("funktion", "")
+    if kind and kind not in auditlog.KIND_LABELS:
+        kind = ""
+    if feature and feature not in FEATURES:
+        feature = ""
+    try:
+        before = int(request.GET["vor"]) if request.GET.get("vor") else None
+    except ValueError:
+        before = None
+    verification = auditlog.verify(tenant) if request.method == "POST" else None
+    page = auditlog.entries(tenant, before=before, kind=kind, feature=feature)
+    return render(request, "governance/audit_log.html", {
+        "tenant": tenant, "page": page, "verification": verification,
+        "kind": kind, "feature": feature, "kinds": auditlog.KIND_LABELS.items(),
+        "features": [(key, spec.name) for key, spec in FEATURES.items()],
+        "before": before,
     })
 

@@ -13,6 +13,7 @@ from aktenkundig.accounts.services import (
     membership_of,
 )
 from aktenkundig.citizen.permissions import staff_pages as citizen_staff_pages
+from aktenkundig.governance.auditlog import AUDIT_LOG_ROLES
 
 # KI-Governance pages: (label, URL name, roles that may open the page; empty: every
 # member). The roles mirror the checks in governance.views.
@@ -22,6 +23,7 @@ GOVERNANCE_ITEMS = (
     (_("Schulung"), "governance:training", ()),
     (_("Aufsicht"), "governance:dashboard", (Role.AI_OFFICER, Role.AUDIT, Role.DATA_PROTECTION)),
     (_("Schalter"), "governance:switches", (Role.ADMINISTRATOR, Role.AI_OFFICER)),
+    (_("Protokoll"), "governance:audit_log", AUDIT_LOG_ROLES),
 )
 
 

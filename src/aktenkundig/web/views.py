@@ -91,7 +91,10 @@ def overview(request):
     users = get_user_model().objects.filter(membership__tenant=tenant).select_related(
         "membership"
     ).order_by("username")
-    llm = llm_status() if is_admin else []
+    # Everyone who may open this page sees whether a model server answers: a
+    # Fachadmin needs it as much as an Administrator to tell "no AI answers" from
+    # "documents not indexed". Changing it stays with the environment (operators).
+    llm = llm_status()
     return render(
         request,
         "web/overview.html",

@@ -99,4 +99,5 @@ def test_legal_dates_are_configuration(tmp_path, monkeypatch):
     monkeypatch.setenv("AKTENKUNDIG_AI_ACT_DATES", str(override))
     assert risk.legal_dates()["transparency"] == dt.date(2027, 12, 2)
     assert not risk.applies("transparency", dt.date(2026, 9, 1))
-    assert "2027-12-02" in risk.classify({"art50_interaction": True}).rationale
+    # German date: the reasoning is published in the register (no ISO dates for people)
+    assert "02.12.2027" in risk.classify({"art50_interaction": True}).rationale

@@ -78,10 +78,15 @@ def test_overview_for_admins_only(client, staff_member, administrator, subject_a
     assert client.get(reverse("web:overview")).status_code == 403
     client.force_login(subject_admin)
     page = client.get(reverse("web:overview"))
-    assert b"Satzungen" in page.content and b"Sprachmodell" not in page.content
+    # Model-server status for everyone who may open the page (as the README says);
+    # people, roles and retention for Administrators only.
+    assert b"Satzungen" in page.content and b"kein Sprachmodell eingerichtet" in page.content
+    assert b"erika" not in page.content and b"retention_days" not in page.content
     client.force_login(administrator)
     page = client.get(reverse("web:overview"))
     assert b"kein Sprachmodell eingerichtet" in page.content and b"erika" in page.content
+    # Roles as people read them, not their keys.
+    assert "Beschäftigte" in page.content.decode() and b"beschaeftigte" not in page.content
     client.post(reverse("web:overview"), {"retention_days": "30"})
     assert history.retention_days(administrator.membership.tenant) == 30
     bad = client.post(reverse("web:overview"), {"retention_days": "0"}, follow=True)

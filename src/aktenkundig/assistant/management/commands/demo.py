@@ -3,6 +3,7 @@ ready to ask questions about, in the configured data directory."""
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib import resources
 from pathlib import Path
@@ -53,6 +54,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="with --web: port")
 
     def handle(self, *args, **options):
+        if options["web"]:
+            from aktenkundig.web.management.commands.serve import ensure_port_free
+
+            # Before anything is set up or printed: a port already in use (another
+            # demo still running) must not end in a login that leads to the old server.
+            ensure_port_free(options["host"], options["port"])
         tenant = self.setup()
         if options["web"]:
             self._web(tenant, options["host"], options["port"])
@@ -114,17 +121,28 @@ class Command(BaseCommand):
         return tenant
 
     def _web(self, tenant, host: str, port: int) -> None:
-        from django.core.management import call_command
+        from django.conf import settings
 
         from aktenkundig.accounts.services import ensure_demo_user
 
-        username, password = ensure_demo_user(tenant)
+        login = ensure_demo_user(tenant, settings.DATA_DIR / "demo_login.json")
         self._governance(tenant)
         self.stdout.write(
-            f"\nDemo-Anmeldung: http://{host}:{port}/  Benutzer: {username}  "
-            f"Passwort: {password}\n"
+            f"\nDemo-Anmeldung: http://{host}:{port}/  Benutzer: {login.username}  "
+            f"Passwort: {login.password}\n"
+            f"API-Token: {login.token}\n"
+            "(Anmeldung und Token bleiben bei jedem Start mit diesem Datenverzeichnis gleich.)\n"
         )
-        call_command("serve", host=host, port=port)
+        self.stdout.flush()
+        sys.stderr.flush()
+        # The web server runs in a fresh process, not in this one: set-up loaded the
+        # embedding model, and onnxruntime's thread pool does not survive gunicorn's
+        # fork. Workers forked from here hung at exit (in onnxruntime's destructor)
+        # until gunicorn killed them after its 30 s grace period, so every Ctrl+C or
+        # SIGTERM took half a minute.
+        os.execv(sys.executable, [  # noqa: S606 - our own interpreter, fixed arguments
+            sys.executable, "-m", "aktenkundig", "serve", "--host", host, "--port", str(port),
+        ])
 
     def _governance(self, tenant) -> None:
         """The web UI's AI features are off until approved (issue 6). The demo approves

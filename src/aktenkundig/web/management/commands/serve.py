@@ -8,10 +8,71 @@ front for anything but localhost.
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+
+def _in_use_message(where: str, port: int) -> str:
+    return (
+        f"Port {port} ist schon belegt ({where}) – läuft dort noch ein anderer "
+        "aktenkundig-Server? Beenden Sie ihn oder wählen Sie mit --port einen anderen Port."
+    )
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Refuse to start when ``host:port`` is taken, with one German sentence.
+
+    gunicorn would retry five times, log in English and exit, after ``demo --web``
+    had already printed a login that then leads to the *other* server. Binding is
+    tried for every address ``host`` resolves to, with SO_REUSEADDR as gunicorn
+    binds. For a loopback or wildcard address, a server answering on the other
+    loopback family counts too: with one process on [::1]:8000 and ours on
+    127.0.0.1:8000 both would start, and a browser opening "localhost" would reach
+    whichever it tries first.
+    """
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise CommandError(f"Die Adresse „{host}“ ist unbekannt ({error.strerror}).") from None
+    loopback_or_any = False
+    for family, kind, proto, _name, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    raise CommandError(_in_use_message(f"{host}:{port}", port)) from None
+                if error.errno == errno.EACCES:
+                    raise CommandError(
+                        f"Port {port} darf dieses Konto nicht öffnen (Ports unter 1024 "
+                        "brauchen Administratorrechte). Wählen Sie mit --port einen anderen."
+                    ) from None
+                if error.errno == errno.EADDRNOTAVAIL:
+                    raise CommandError(
+                        f"Die Adresse „{host}“ gehört nicht zu diesem Rechner."
+                    ) from None
+                raise
+        ip = address[0]
+        loopback_or_any |= ip in ("127.0.0.1", "::1", "0.0.0.0", "::")  # noqa: S104
+    if not loopback_or_any:
+        return
+    for family, other in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.settimeout(0.5)
+            try:
+                probe.connect((other, port))
+            except OSError:
+                continue
+        where = f"[{other}]:{port}" if ":" in other else f"{other}:{port}"
+        raise CommandError(_in_use_message(where, port))
 
 
 class Command(BaseCommand):
@@ -34,6 +95,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from gunicorn.app.base import BaseApplication
 
+        ensure_port_free(options["host"], options["port"])
         # Before the WSGI app exists: whitenoise indexes the static files at start-up.
         call_command("collectstatic", interactive=False, verbosity=0)
         bind = f"{options['host']}:{options['port']}"
