@@ -61,6 +61,7 @@ class UploadResult(Schema):
     document_id: int | None = None
     status: str | None = None
     duplicate: bool = False
+    note: str | None = None
 
 
 class UploadOut(Schema):
@@ -167,7 +168,7 @@ def _manageable(request, document_id: int) -> Document:
     "/{int:document_id}", response={204: None}, summary="Delete (removed from all future answers)"
 )
 def delete_document(request, document_id: int):
-    uploads.delete_document(_manageable(request, document_id))
+    uploads.delete_document(_manageable(request, document_id), request.user)
     return Status(204, None)
 
 

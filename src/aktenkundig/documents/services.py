@@ -209,6 +209,32 @@ def _delete_in_transaction(document: Document) -> None:
     transaction.on_commit(lambda: _remove_original_if_unused(name))
 
 
+def _facts(document: Document) -> dict:
+    """What the audit chain keeps of a document: identity, never content."""
+    return {
+        "id": document.pk,
+        "name": document.original_name,
+        "sha256": document.sha256,
+        "uploaded_by": document.uploaded_by_id,
+    }
+
+
+def _audit(document: Document, action: str, *, user=None, system_actor: str = "",
+           before: dict | None = None, after: dict | None | bool = True) -> None:
+    """Write a data event about ``document`` (inside the caller's transaction)."""
+    from aktenkundig.governance.audit import log_data_event
+
+    log_data_event(
+        document.tenant, user=user, system_actor=system_actor or ("" if user else "system"),
+        action=action,
+        details={
+            "collection": document.collection_id,
+            "before": before,
+            "after": _facts(document) if after is True else after,
+        },
+    )
+
+
 # --- command-line ingestion -------------------------------------------------------------------
 
 
@@ -255,6 +281,7 @@ def ingest_file(
             )
             document = previous or Document(tenant=collection.tenant, collection=collection)
             old_name = document.original.name if previous is not None else ""
+            old_facts = _facts(previous) if previous is not None else None
             document.source_path = source[:1000]
             document.original_name = path.name[:300]
             document.original.name = name
@@ -263,6 +290,9 @@ def ingest_file(
             _apply_metadata(document, extracted)
             document.save()
             _replace_chunks(document, drafts)
+            if previous is not None and previous is not same:
+                _audit(document, "document.replaced", system_actor="cli",
+                       before=old_facts)
             if old_name and old_name != name:
                 transaction.on_commit(lambda: _remove_original_if_unused(old_name))
     except BaseException:
@@ -367,6 +397,7 @@ def store_upload(uploaded_file, collection: Collection, *, uploaded_by=None) -> 
                 status=DocumentStatus.QUEUED,
                 uploaded_by=uploaded_by,
             )
+            _audit(document, "document.uploaded", user=uploaded_by)
     except BaseException:
         if wrote_file:
             _remove_original_if_unused(stored)
@@ -412,10 +443,16 @@ def process_document(document: Document) -> Document:
         _apply_metadata(current, extracted)
         current.save()
         _replace_chunks(current, drafts)
+        # A new upload replaces an older one of the same name only when the same
+        # person uploaded both: someone else's document is never overwritten by a
+        # file that happens to share its name (issue #10, 1). Both then stay.
         superseded = Document.objects.filter(
-            collection_id=current.collection_id, source_path=current.source_path
+            collection_id=current.collection_id,
+            source_path=current.source_path,
+            uploaded_by_id=current.uploaded_by_id,
         ).exclude(pk=pk)
         for old in superseded:
+            _audit(current, "document.replaced", user=current.uploaded_by, before=_facts(old))
             _delete_in_transaction(old)
     return current
 
@@ -425,8 +462,10 @@ def reindex_document(document: Document) -> Document:
     return process_document(document)
 
 
-def delete_document(document: Document) -> None:
+def delete_document(document: Document, *, user=None, system_actor: str = "") -> None:
     """Delete a document, its chunks and index entries; the original file goes after
-    the commit (if no other document holds the same bytes)."""
+    the commit (if no other document holds the same bytes). Audited."""
     with transaction.atomic():
+        _audit(document, "document.deleted", user=user, system_actor=system_actor,
+               before=_facts(document), after=None)
         _delete_in_transaction(document)

@@ -9,19 +9,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aktenkundig.accounts.models import CollectionUnit
 from aktenkundig.accounts.services import (
     can_manage_collection,
     manageable_collections,
     readable_collections,
 )
+from aktenkundig.documents import collections
 from aktenkundig.documents.forms import CollectionForm
 from aktenkundig.documents.models import Document, DocumentStatus
 from aktenkundig.web import uploads
@@ -119,6 +118,8 @@ def upload(request):
             messages.info(request, f"{result['name']}: {result['error']}")
         elif result["ok"]:
             messages.success(request, _("„%(name)s“ wird verarbeitet.") % result)
+            if result.get("note"):
+                messages.warning(request, f"{result['name']}: {result['note']}")
         else:
             messages.error(request, f"{result['name']}: {result['error']}".lstrip(": "))
     return redirect("documents:library")
@@ -177,7 +178,7 @@ def _manageable_document(request, document_id: int) -> Document:
 def delete(request, document_id: int):
     document = _manageable_document(request, document_id)
     title = document.title
-    uploads.delete_document(document)
+    uploads.delete_document(document, request.user)
     messages.success(request, _("„%(title)s“ wurde gelöscht.") % {"title": title})
     return redirect("documents:library")
 
@@ -210,6 +211,7 @@ def collection_edit(request, collection_id: int | None = None):
     form = CollectionForm(
         request.POST or None,
         instance=collection,
+        max_level=request.membership.clearance,
         initial={
             "units": ", ".join(collection.unit_grants.values_list("unit", flat=True))
             if collection
@@ -217,17 +219,13 @@ def collection_edit(request, collection_id: int | None = None):
         },
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save(commit=False)
-            saved.tenant = request.tenant
-            saved.save()
-            units = form.unit_list()
-            if not request.membership.has_role("administrator") and request.membership.unit:
-                # A Fachadmin cannot lock their own unit out of a collection.
-                units = sorted({*units, request.membership.unit}) if units else units
-            CollectionUnit.objects.filter(collection=saved).exclude(unit__in=units).delete()
-            for unit in units:
-                CollectionUnit.objects.get_or_create(collection=saved, unit=unit)
+        try:
+            saved = collections.save_collection(
+                form.save(commit=False), tenant=request.tenant, user=request.user,
+                membership=request.membership, units=form.unit_list(),
+            )
+        except collections.NotCleared:
+            raise PermissionDenied from None
         messages.success(request, _("Die Sammlung „%(name)s“ wurde gespeichert.") % {
             "name": saved.name})
         return redirect("web:overview")

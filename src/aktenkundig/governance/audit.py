@@ -310,6 +310,19 @@ def log_governance_event(
     )
 
 
+def log_data_event(
+    tenant: Tenant, *, user: Any = None, action: str, details: dict[str, Any] | None = None,
+    system_actor: str = "",
+) -> Appended:
+    """Record a change to what data exists or who may see it: a collection's level,
+    public flag or units changed, a document uploaded into, replaced in or deleted
+    from a collection. ``details`` carries before and after (no document content)."""
+    return append(
+        tenant, "data", {"action": action, **(details or {})},
+        user=user, system_actor=system_actor,
+    )
+
+
 # --------------------------------------------------------------------------- verifying
 
 

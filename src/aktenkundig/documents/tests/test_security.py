@@ -1,0 +1,129 @@
+"""Attacks on the document library's rights (issue #10, point 1).
+
+A Fachadmin cleared only for "intern" must not reach a VS-NfD collection by any
+route the role alone would open: the collection page, the web upload, a level
+change upwards or downwards. Every change is in the audit chain, and an upload
+with the same file name never overwrites somebody else's document.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from aktenkundig.accounts.models import Role
+from aktenkundig.core.models import AccessLevel, Collection
+from aktenkundig.documents.models import Document
+from aktenkundig.governance.models import AuditRecord
+
+
+def _data_events(tenant):
+    return [json.loads(body) for body in AuditRecord.objects.filter(
+        tenant=tenant, kind="data").order_by("seq").values_list("body", flat=True)]
+
+
+def _fachadmin(make_user, tenant, name="fritz", unit="Amt 32"):
+    return make_user(name, tenant, [Role.STAFF, Role.SUBJECT_ADMIN], unit=unit,
+                     clearance=AccessLevel.INTERN)
+
+
+def test_fachadmin_cleared_intern_cannot_declassify_or_publish_vs_nfd(
+    client, make_user, tenant, make_document
+):
+    vsnfd = Collection.objects.create(tenant=tenant, name="Lagebilder",
+                                      access_level=AccessLevel.VS_NFD)
+    make_document(vsnfd, "Lagebild Hochwasser", [("1", "Deichschwachstelle km 12")])
+    client.force_login(_fachadmin(make_user, tenant))
+    url = reverse("documents:collection_edit", args=[vsnfd.pk])
+    assert client.get(url).status_code == 404
+    response = client.post(url, {"name": "Lagebilder", "description": "",
+                                 "access_level": AccessLevel.OFFEN, "is_public": "on"})
+    assert response.status_code == 404
+    vsnfd.refresh_from_db()
+    assert (vsnfd.access_level, vsnfd.is_public) == (AccessLevel.VS_NFD, False)
+    # nor does it appear among the collections to upload into
+    page = client.get(reverse("documents:library")).content.decode()
+    assert f'value="{vsnfd.pk}"' not in page
+
+
+def test_fachadmin_cannot_upload_into_a_collection_above_their_clearance(
+    client, make_user, tenant
+):
+    vsnfd = Collection.objects.create(tenant=tenant, name="Lagebilder",
+                                      access_level=AccessLevel.VS_NFD)
+    client.force_login(_fachadmin(make_user, tenant))
+    response = client.post(
+        reverse("documents:upload"),
+        {"collection": vsnfd.pk, "files": [SimpleUploadedFile("x.txt", b"Hallo Welt")]},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 400
+    assert not Document.objects.filter(collection=vsnfd).exists()
+
+
+def test_level_change_needs_clearance_for_the_new_level_and_is_audited(
+    client, make_user, tenant
+):
+    intern = Collection.objects.create(tenant=tenant, name="Protokolle",
+                                       access_level=AccessLevel.INTERN)
+    fritz = _fachadmin(make_user, tenant)
+    client.force_login(fritz)
+    url = reverse("documents:collection_edit", args=[intern.pk])
+    response = client.post(url, {"name": "Protokolle", "description": "",
+                                 "access_level": AccessLevel.VS_NFD})
+    assert response.status_code == 200  # form error: level not offered
+    intern.refresh_from_db()
+    assert intern.access_level == AccessLevel.INTERN
+    assert _data_events(tenant) == []
+    # allowed: intern -> offen and public, audited with before and after
+    response = client.post(url, {"name": "Protokolle", "description": "",
+                                 "access_level": AccessLevel.OFFEN, "is_public": "on"})
+    assert response.status_code == 302
+    (event,) = _data_events(tenant)
+    assert event["actor"]["name"] == "fritz" and event["ts"]
+    assert event["data"]["action"] == "collection.changed"
+    assert event["data"]["before"]["access_level"] == "intern"
+    assert event["data"]["before"]["is_public"] is False
+    assert event["data"]["after"]["access_level"] == "offen"
+    assert event["data"]["after"]["is_public"] is True
+
+
+def test_same_name_upload_does_not_overwrite_another_persons_document(
+    client, make_user, tenant, django_capture_on_commit_callbacks
+):
+    shared = Collection.objects.create(tenant=tenant, name="Vorlagen",
+                                       access_level=AccessLevel.INTERN)
+    anna = _fachadmin(make_user, tenant, "anna")
+    fritz = _fachadmin(make_user, tenant, "fritz")
+
+    def upload(user, text):
+        client.force_login(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                reverse("documents:upload"),
+                {"collection": shared.pk,
+                 "files": [SimpleUploadedFile("bericht.txt", text.encode())]},
+                HTTP_ACCEPT="application/json",
+            ).json()["results"][0]
+
+    upload(anna, "Annas Bericht über die Sanierung der Grundschule.")
+    result = upload(fritz, "Fritz überschreibt den Bericht mit etwas anderem.")
+    assert "anderen Person" in result["note"]
+    owners = set(Document.objects.filter(collection=shared).values_list(
+        "uploaded_by__username", flat=True))
+    assert owners == {"anna", "fritz"}  # Anna's document is still there
+    # her own new version replaces hers, audited with before and after
+    upload(anna, "Annas Bericht, zweite Fassung, mit Kostenschätzung.")
+    assert Document.objects.filter(collection=shared).count() == 2
+    actions = [e["data"]["action"] for e in _data_events(tenant)]
+    assert actions.count("document.uploaded") == 3
+    assert "document.replaced" in actions
+    replaced = next(e for e in _data_events(tenant) if e["data"]["action"] == "document.replaced")
+    assert replaced["data"]["before"]["sha256"] != replaced["data"]["after"]["sha256"]
+    # and a deletion is audited too
+    document = Document.objects.get(collection=shared, uploaded_by=fritz)
+    client.force_login(fritz)
+    client.post(reverse("documents:delete", args=[document.pk]))
+    assert _data_events(tenant)[-1]["data"]["action"] == "document.deleted"
