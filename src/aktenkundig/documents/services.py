@@ -220,7 +220,7 @@ def _facts(document: Document) -> dict:
 
 
 def _audit(document: Document, action: str, *, user=None, system_actor: str = "",
-           before: dict | None = None, after: dict | None | bool = True) -> None:
+           before: dict | None = None, after: dict | bool | None = True) -> None:
     """Write a data event about ``document`` (inside the caller's transaction)."""
     from aktenkundig.governance.audit import log_data_event
 
