@@ -135,6 +135,14 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
     ),
     Setting(
+        "AKTENKUNDIG_AUDIT_ANCHOR",
+        "",
+        "File the audit chain's head is anchored in, outside the database (one signed "
+        "line per record, append-only; `aktenkundig audit checkpoint` compacts it). "
+        "Default: DATA_DIR/audit_anchor.log. 'off' disables it (not recommended). Each "
+        "line also goes to the logger aktenkundig.audit.anchor: route it to syslog.",
+    ),
+    Setting(
         "AKTENKUNDIG_AUDIT_CONTENT",
         "hash",
         "What the audit log keeps of AI input and output by default: 'hash' (SHA-256 "

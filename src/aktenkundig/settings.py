@@ -197,7 +197,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"aktenkundig": {"level": "INFO", "propagate": True}},
+    "loggers": {
+        "aktenkundig": {"level": "INFO", "propagate": True},
+        # One signed line per audit record (governance.anchor): silent unless an
+        # operator adds a handler, e.g. SysLogHandler (docs/security.md).
+        "aktenkundig.audit.anchor": {"level": "INFO", "handlers": [], "propagate": False},
+    },
 }
 
 # Content-Security-Policy (django-csp 4): no inline script and no inline style
