@@ -137,6 +137,12 @@ def _chunk_sizes() -> tuple[int, int]:
     )
 
 
+def _reason(error: BaseException) -> str:
+    """A failure reason for people: one line, bounded (a library's message must never
+    carry a file's content into the database or onto a page)."""
+    return " ".join(str(error).split())[:500]
+
+
 def _prepare(
     data: bytes, name: str, on_ocr: Callable[[], None] | None = None
 ) -> tuple[Extracted, list[ChunkDraft]]:
@@ -255,7 +261,7 @@ def ingest_file(
             raise ExtractionError(_too_large(size))
         data = path.read_bytes()
     except ExtractionError as error:
-        return IngestResult(source, FAILED, error=str(error))
+        return IngestResult(source, FAILED, error=_reason(error))
     except OSError as error:
         return IngestResult(
             source, FAILED, error=f"Die Datei kann nicht gelesen werden ({error.strerror})."
@@ -267,7 +273,7 @@ def ingest_file(
     try:
         extracted, drafts = _prepare(data, path.name)
     except ExtractionError as error:
-        return IngestResult(source, FAILED, error=str(error))
+        return IngestResult(source, FAILED, error=_reason(error))
 
     name, wrote_file = _store_original(data, sha256, extracted.kind)
     try:
@@ -350,7 +356,9 @@ def ingest_paths(
             result = ingest_file(file, collection, source_path=source)
         except Exception as error:  # a bug or a database failure: report, go on
             logger.exception("ingesting %s failed", source)
-            result = IngestResult(source, FAILED, error=f"Interner Fehler ({error}).")
+            result = IngestResult(
+                source, FAILED, error=f"Interner Fehler ({type(error).__name__})."
+            )
         report.results.append(result)
         if result.status == FAILED and on_error is not None:
             on_error(result)
@@ -429,7 +437,7 @@ def process_document(document: Document) -> Document:
         extracted, drafts = _prepare(data, document.original_name, on_ocr)
     except (ExtractionError, OSError) as error:
         message = (
-            str(error)
+            _reason(error)
             if isinstance(error, ExtractionError)
             else "Die Originaldatei fehlt oder ist nicht lesbar."
         )

@@ -6,6 +6,7 @@ import io
 import re
 from datetime import datetime
 
+from aktenkundig.documents.parsers.archive import open_zip
 from aktenkundig.documents.parsers.base import (
     Block,
     Context,
@@ -28,10 +29,12 @@ def _docx(data: bytes) -> Extracted:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    open_zip(data).close()  # declared sizes and ratios checked before python-docx inflates
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception as error:  # python-docx raises many types for broken files
-        raise ExtractionError(f"Das Word-Dokument ist beschädigt ({error}).") from None
+    except Exception:  # python-docx raises many types for broken files
+        # The library's message may quote file content: never shown (issue #10, 2).
+        raise ExtractionError("Das Word-Dokument ist beschädigt.") from None
     blocks: list[Block] = []
     title = None
     for child in document.element.body.iterchildren():

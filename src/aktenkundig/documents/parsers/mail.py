@@ -72,7 +72,7 @@ def _email(data: bytes, context: Context) -> Extracted:
                 _depth=depth + 1,
             )
         except ExtractionError as error:
-            blocks.append(Block(f"[Anhang nicht lesbar: {error}]"))
+            blocks.append(Block(f"[Anhang nicht lesbar: {str(error)[:300]}]"))
             continue
         for block in inner_result.blocks:
             level = min(block.level + 1, 6) if block.kind == "heading" else 0

@@ -6,6 +6,7 @@ import contextlib
 import io
 from datetime import datetime
 
+from aktenkundig.documents.parsers.archive import open_zip
 from aktenkundig.documents.parsers.base import (
     Block,
     Context,
@@ -26,10 +27,12 @@ def _odt(data: bytes) -> Extracted:
     from odf.namespaces import TABLENS, TEXTNS
     from odf.opendocument import load
 
+    open_zip(data).close()  # declared sizes and ratios checked before odfpy inflates
     try:
         document = load(io.BytesIO(data))
-    except Exception as error:  # odfpy raises XML and zip errors alike
-        raise ExtractionError(f"Das ODF-Dokument ist beschädigt ({error}).") from None
+    except Exception:  # odfpy raises XML and zip errors alike
+        # The parser's message may quote file content: never shown (issue #10, 2).
+        raise ExtractionError("Das ODF-Dokument ist beschädigt.") from None
     blocks: list[Block] = []
 
     def walk(node) -> None:
