@@ -357,7 +357,7 @@ def ingest_paths(
         except Exception as error:  # a bug or a database failure: report, go on
             logger.exception("ingesting %s failed", source)
             result = IngestResult(
-                source, FAILED, error=f"Interner Fehler ({type(error).__name__})."
+                source, FAILED, error=f"Interner Fehler ({_reason(error)[:300]})."
             )
         report.results.append(result)
         if result.status == FAILED and on_error is not None:
