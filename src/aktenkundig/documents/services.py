@@ -241,6 +241,17 @@ def _audit(document: Document, action: str, *, user=None, system_actor: str = ""
     )
 
 
+def _read_bounded(path: Path) -> bytes:
+    """The file's bytes, at most the upload limit (a file that grows while read, or
+    a device such as /dev/zero behind a link, cannot exhaust memory)."""
+    limit = max_bytes()
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ExtractionError(_too_large(len(data)))
+    return data
+
+
 # --- command-line ingestion -------------------------------------------------------------------
 
 
@@ -259,7 +270,7 @@ def ingest_file(
         size = path.stat().st_size
         if size > max_bytes():
             raise ExtractionError(_too_large(size))
-        data = path.read_bytes()
+        data = _read_bounded(path)
     except ExtractionError as error:
         return IngestResult(source, FAILED, error=_reason(error))
     except OSError as error:
@@ -309,24 +320,85 @@ def ingest_file(
     return IngestResult(source, status, document)
 
 
+def _data_dir() -> Path | None:
+    configured = getattr(settings, "DATA_DIR", None)
+    return Path(configured).resolve() if configured else None
+
+
+def _refusal(path: Path, roots: list[Path]) -> str:
+    """Why ``path`` must not be read ('' if it may). Links are followed only while
+    they stay inside one of ``roots``, and nothing inside the data directory (keys,
+    database, originals) is ever read: a link to ``secret_key``, ``audit_key`` or
+    /etc/passwd was ingested and downloadable once (issue #10, 4)."""
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling link, loop
+        return "Verknüpfung ohne gültiges Ziel; nicht eingelesen."
+    data_dir = _data_dir()
+    if data_dir is not None and (real == data_dir or real.is_relative_to(data_dir)):
+        return "Liegt im Datenverzeichnis von aktenkundig; wird nie eingelesen."
+    if not any(real == root or real.is_relative_to(root) for root in roots):
+        return "Verknüpfung zeigt aus dem eingelesenen Ordner heraus; nicht eingelesen."
+    return ""
+
+
 def iter_files(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
     """(file, source_path) for every file named or found (recursively, sorted, hidden
     files and folders skipped) in the folders named. A missing path is passed through,
-    so that it is reported as failed."""
-    found: list[tuple[Path, str]] = []
+    so that it is reported as failed. Use :func:`iter_files_checked` to also learn
+    which files must not be read."""
+    return [(file, source) for file, source, _why in iter_files_checked(paths)]
+
+
+def iter_files_checked(paths: Iterable[str | Path]) -> list[tuple[Path, str, str]]:
+    """Like :func:`iter_files`, with a refusal reason per file ('' = may be read).
+
+    Folder links are not descended into (``os.walk`` default); file links are
+    read only when their target lies inside the folder given. A file named on
+    its own is its own root, so a link named directly is refused when it points
+    elsewhere. Nothing under the data directory is read, even when named."""
+    found: list[tuple[Path, str, str]] = []
     for given in paths:
         given_text = os.fspath(given)
         root = Path(given_text)
         if not root.is_dir():
-            found.append((root, given_text))
+            if root.is_symlink() or root.exists():
+                why = _refusal(root, [root.resolve()]) if not root.is_symlink() else (
+                    _refusal(root, [root.parent.resolve()])
+                )
+            else:
+                why = ""
+            found.append((root, given_text, why))
             continue
+        if root.is_symlink():
+            found.append((root, given_text, "Ordner ist eine Verknüpfung; nicht eingelesen."))
+            continue
+        real_root = root.resolve()
+        data_dir = _data_dir()
+        if data_dir is not None and (real_root == data_dir or real_root.is_relative_to(data_dir)):
+            found.append((root, given_text,
+                          "Liegt im Datenverzeichnis von aktenkundig; wird nie eingelesen."))
+            continue
+        # A folder that holds the data directory is read without it.
+        skip_data_dir = data_dir is not None and data_dir.is_relative_to(real_root)
         for folder, subfolders, files in os.walk(root):
-            subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+            kept = []
+            for name in sorted(subfolders):
+                if name.startswith("."):
+                    continue
+                if skip_data_dir and Path(folder, name).resolve() == data_dir:
+                    continue
+                kept.append(name)
+            subfolders[:] = kept
+            if skip_data_dir and Path(folder).resolve() == data_dir:
+                continue
             relative = Path(folder).relative_to(root)
             for name in sorted(files):
                 if name.startswith("."):
                     continue
-                found.append((Path(folder) / name, os.path.join(given_text, *relative.parts, name)))
+                file = Path(folder) / name
+                why = _refusal(file, [real_root]) if file.is_symlink() or skip_data_dir else ""
+                found.append((file, os.path.join(given_text, *relative.parts, name), why))
     return found
 
 
@@ -341,7 +413,7 @@ def ingest_paths(
     (``on_error``) and the run goes on."""
     from tqdm import tqdm
 
-    files = iter_files(paths)
+    files = iter_files_checked(paths)
     report = IngestReport()
     bar = tqdm(
         files,
@@ -351,9 +423,12 @@ def ingest_paths(
         disable=not (progress and sys.stderr.isatty()),
         dynamic_ncols=True,
     )
-    for file, source in bar:
+    for file, source, refusal in bar:
         try:
-            result = ingest_file(file, collection, source_path=source)
+            if refusal:
+                result = IngestResult(source, FAILED, error=refusal)
+            else:
+                result = ingest_file(file, collection, source_path=source)
         except Exception as error:  # a bug or a database failure: report, go on
             logger.exception("ingesting %s failed", source)
             result = IngestResult(
