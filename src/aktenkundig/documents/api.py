@@ -22,6 +22,7 @@ from aktenkundig.accounts.services import (
     readable_collections,
 )
 from aktenkundig.core.models import AccessLevel
+from aktenkundig.documents import publication
 from aktenkundig.documents.models import Document, DocumentStatus
 from aktenkundig.web import uploads
 
@@ -44,7 +45,10 @@ class DocumentOut(Schema):
     title: str
     original_name: str
     collection_id: int
-    status: str = Field(description="queued, processing, ocr, embedding, indexed or failed")
+    status: str = Field(
+        description="queued, processing, ocr, embedding, indexed, failed or review "
+        "(personal data found, bound for a public collection: waits for a person)"
+    )
     error: str
     size: int
     mime_type: str
@@ -139,12 +143,19 @@ def list_documents(
     response={201: UploadOut, 400: UploadOut, 403: Message},
     summary="Upload one or more files into a collection (processed in the background)",
 )
-def upload_documents(request, collection: Form[int], files: File[list[UploadedFile]]):
+def upload_documents(
+    request, collection: Form[int], files: File[list[UploadedFile]], publish: Form[bool] = False
+):
     target = readable_collections(request.user).filter(pk=collection).first()
     if target is None:
         raise HttpError(404, "Diese Sammlung gibt es nicht.")
     if not can_manage_collection(request.user, target):
         return Status(403, {"detail": "Sie dürfen in diese Sammlung nichts hochladen."})
+    if not publication.publish_confirmed(target, publish):
+        return Status(403, {"detail": (
+            "Diese Sammlung ist öffentlich (Bürger-Chatbot): senden Sie publish=true, "
+            "um ausdrücklich zu veröffentlichen."
+        )})
     results = [uploads.accept_upload(target, f, request.user) for f in files]
     return Status(201 if any(r["ok"] for r in results) else 400, {"results": results})
 

@@ -519,10 +519,18 @@ def process_document(document: Document) -> Document:
         Document.objects.filter(pk=pk).update(status=DocumentStatus.FAILED, error=message)
         document.refresh_from_db()
         return document
+    held = _publication_hold(pk, drafts)
     with transaction.atomic():
         current = Document.objects.select_for_update().filter(pk=pk).first()
         if current is None:  # deleted meanwhile
             return document
+        if held:
+            # Nothing of it becomes searchable (chunks of an earlier version go too).
+            if current.chunks.exists():
+                _replace_chunks(current, [])
+            Document.objects.filter(pk=pk).update(status=DocumentStatus.REVIEW, error=held)
+            current.refresh_from_db()
+            return current
         _apply_metadata(current, extracted)
         current.save()
         _replace_chunks(current, drafts)
@@ -538,6 +546,20 @@ def process_document(document: Document) -> Document:
             _audit(current, "document.replaced", user=current.uploaded_by, before=_facts(old))
             _delete_in_transaction(old)
     return current
+
+
+def _publication_hold(pk: int, drafts: list[ChunkDraft]) -> str:
+    """Why the document must wait for a person before it is published ('' if not):
+    it is bound for a public collection and holds personal data (issue #9, 3)."""
+    from aktenkundig.documents import publication
+
+    document = Document.objects.select_related("collection", "tenant").filter(pk=pk).first()
+    if document is None or not publication.needs_check(document):
+        return ""
+    counts = publication.personal_data("\n\n".join(d.text for d in drafts), document.tenant)
+    if counts == {}:
+        return ""
+    return publication.hold_reason(counts)
 
 
 def reindex_document(document: Document) -> Document:

@@ -20,7 +20,7 @@ from aktenkundig.accounts.services import (
     manageable_collections,
     readable_collections,
 )
-from aktenkundig.documents import collections
+from aktenkundig.documents import collections, publication
 from aktenkundig.documents.forms import CollectionForm
 from aktenkundig.documents.models import Document, DocumentStatus
 from aktenkundig.web import uploads
@@ -74,7 +74,9 @@ def library(request):
     context.update(
         {
             "collections": readable_collections(request.user),
-            "upload_collections": manageable_collections(request.user),
+            "upload_collections": publication.upload_choices(
+                manageable_collections(request.user)
+            ),
             "statuses": DocumentStatus.choices,
             "q": request.GET.get("q", ""),
             "selected_status": request.GET.get("status", ""),
@@ -104,6 +106,13 @@ def upload(request):
     results: list[dict] = []
     if collection is None:
         error = _("Bitte wählen Sie eine Sammlung, in die Sie hochladen dürfen.")
+        results.append({"name": "", "ok": False, "error": error})
+    elif not publication.publish_confirmed(
+        collection, request.POST.get("veroeffentlichen") == "1"
+    ):
+        error = _("„%(name)s“ ist öffentlich (Bürger-Chatbot). Bitte bestätigen Sie die "
+                  "Veröffentlichung ausdrücklich oder wählen Sie eine interne Sammlung.") % {
+            "name": collection.name}
         results.append({"name": "", "ok": False, "error": error})
     elif not files:
         results.append({"name": "", "ok": False, "error": _("Bitte wählen Sie eine Datei.")})
@@ -180,6 +189,20 @@ def delete(request, document_id: int):
     title = document.title
     uploads.delete_document(document, request.user)
     messages.success(request, _("„%(title)s“ wurde gelöscht.") % {"title": title})
+    return redirect("documents:library")
+
+
+@require_POST
+@member_required
+def release(request, document_id: int):
+    """Publish a document held for personal data, after a person looked at it."""
+    document = _manageable_document(request, document_id)
+    if document.status != DocumentStatus.REVIEW:
+        raise Http404
+    publication.release(document, request.user)
+    messages.success(
+        request, _("„%(title)s“ wird veröffentlicht.") % {"title": document.title}
+    )
     return redirect("documents:library")
 
 

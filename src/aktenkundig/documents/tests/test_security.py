@@ -127,3 +127,73 @@ def test_same_name_upload_does_not_overwrite_another_persons_document(
     client.force_login(fritz)
     client.post(reverse("documents:delete", args=[document.pk]))
     assert _data_events(tenant)[-1]["data"]["action"] == "document.deleted"
+
+
+HAUSMEISTER = ("Hausordnung der Grundschule am Park.\n\n"
+               "Bei Störungen wenden Sie sich an unseren Hausmeister Herrn Klaus Brenner, "
+               "Telefon 0171 2345678, wohnhaft Lindenstraße 12, 12345 Musterhausen.\n\n"
+               "Die Turnhalle ist werktags von 8 bis 20 Uhr geöffnet.")
+
+
+def test_upload_defaults_to_the_most_restrictive_collection_and_publishing_is_explicit(
+    client, make_user, tenant, django_capture_on_commit_callbacks
+):
+    """Issue #9, 3: uploads went to the public collection without a word, and a
+    caretaker's name and phone number came out of the citizen chatbot."""
+    public = Collection.objects.create(tenant=tenant, name="Bürgerinfo",
+                                       access_level=AccessLevel.OFFEN, is_public=True)
+    internal = Collection.objects.create(tenant=tenant, name="Zentrale Dienste",
+                                         access_level=AccessLevel.INTERN)
+    fritz = _fachadmin(make_user, tenant)
+    client.force_login(fritz)
+    page = client.get(reverse("documents:library")).content.decode()
+    select = page[page.index('id="upload-collection"'):page.index("</select>")]
+    assert select.index(f'value="{internal.pk}"') < select.index(f'value="{public.pk}"')
+    assert "selected" not in select
+
+    def upload(**extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                reverse("documents:upload"),
+                {"collection": public.pk, **extra,
+                 "files": [SimpleUploadedFile("hausordnung.txt", HAUSMEISTER.encode())]},
+                HTTP_ACCEPT="application/json",
+            )
+
+    response = upload()
+    assert response.status_code == 400 and "ausdrücklich" in response.json()["results"][0]["error"]
+    assert not Document.objects.filter(collection=public).exists()
+
+    response = upload(veroeffentlichen="1")
+    assert response.status_code == 200
+    document = Document.objects.get(collection=public)
+    assert document.status == "review"
+    assert "Name" in document.error and "Telefonnummer" in document.error
+    assert not document.chunks.exists()
+    from aktenkundig.search.services import search
+
+    assert not search("Hausmeister Telefon", tenant=tenant, collections=[public], mode="bm25")
+    page = client.get(reverse("documents:library")).content.decode()
+    assert "Prüfung nötig" in page and "Trotzdem veröffentlichen" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("documents:release", args=[document.pk]))
+    document.refresh_from_db()
+    assert document.status == "indexed" and document.released_by == fritz
+    assert "document.released_with_personal_data" in [
+        e["data"]["action"] for e in _data_events(tenant)]
+
+
+def test_api_upload_into_a_public_collection_needs_publish(client, make_user, tenant):
+    from aktenkundig.accounts.services import create_api_token
+
+    public = Collection.objects.create(tenant=tenant, name="Bürgerinfo",
+                                       access_level=AccessLevel.OFFEN, is_public=True)
+    _token, raw = create_api_token(_fachadmin(make_user, tenant), "test")
+    response = client.post(
+        "/api/documents/", {"collection": public.pk,
+                            "files": [SimpleUploadedFile("a.txt", b"Hallo Welt")]},
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 403 and "publish" in response.json()["detail"]
+    assert not Document.objects.filter(collection=public).exists()
