@@ -165,6 +165,14 @@ SETTINGS: tuple[Setting, ...] = (
         "governance/data/ai_act.toml); use it when dates change by law.",
     ),
     Setting(
+        "AKTENKUNDIG_CACHE_URL",
+        "database",
+        "Cache shared by all worker processes (rate limits, cached citizen answers): "
+        "'database' (a table in the configured database; works for any number of "
+        "workers and machines), redis://host:6379/0 for Redis or Valkey (needs the "
+        "`redis` Python package), or 'locmem' (per process: only for one worker).",
+    ),
+    Setting(
         "AKTENKUNDIG_CITIZEN_RATE_IP",
         "30/60",
         "Citizen chatbot: questions allowed per client IP address, as count/seconds.",

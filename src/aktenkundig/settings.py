@@ -133,6 +133,29 @@ TASKS = {
     }
 }
 
+# The cache all workers share (rate limits must hold across gunicorn workers and
+# machines): the database by default, Redis/Valkey when named. See core/cache.py.
+_cache_url = config.get("AKTENKUNDIG_CACHE_URL").strip()
+if _cache_url in {"", "database", "db"}:
+    CACHES = {
+        "default": {
+            "BACKEND": "aktenkundig.core.cache.DatabaseCache",
+            "LOCATION": "aktenkundig_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+elif _cache_url.startswith(("redis://", "rediss://", "valkey://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url.replace("valkey://", "redis://", 1),
+        }
+    }
+elif _cache_url == "locmem":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ValueError("AKTENKUNDIG_CACHE_URL must be database, locmem or a redis:// URL")
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
