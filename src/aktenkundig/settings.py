@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "aktenkundig.accounts.middleware.SessionIdleTimeoutMiddleware",
+    # Out-of-range numbers in a query or path answer 400, not 500.
+    "aktenkundig.web.middleware.OutOfRangeMiddleware",
     # Last, as django-axes requires: it turns lockouts into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -27,6 +27,7 @@ from aktenkundig.documents.models import Document, DocumentStatus
 from aktenkundig.web import uploads
 
 router = Router(tags=["documents"], auth=api_auth)
+MAX_ID = 2**63 - 1  # the largest integer both databases hold
 
 
 class CollectionOut(Schema):
@@ -119,11 +120,11 @@ def list_collections(request):
 @router.get("/", response=list[DocumentOut], summary="List documents")
 def list_documents(
     request,
-    collection: int | None = None,
+    collection: int | None = Query(None, ge=1, le=MAX_ID),
     status: str | None = None,
     q: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = Query(100, ge=-MAX_ID, le=MAX_ID),
+    offset: int = Query(0, ge=0, le=MAX_ID, description="how many to skip (not negative)"),
 ):
     documents = _readable(request).annotate(chunk_count=Count("chunks"))
     if collection is not None:

@@ -26,6 +26,8 @@ from aktenkundig.documents.models import Document, DocumentStatus
 from aktenkundig.web import uploads
 from aktenkundig.web.permissions import member_required
 
+MAX_ID = 2**63 - 1  # the largest primary key the databases hold
+
 PENDING = {
     DocumentStatus.QUEUED,
     DocumentStatus.PROCESSING,
@@ -51,7 +53,7 @@ def _filtered(request):
     if status in DocumentStatus.values:
         documents = documents.filter(status=status)
     collection = request.GET.get("sammlung", "")
-    if collection.isdigit():
+    if collection.isdigit() and int(collection) <= MAX_ID:
         documents = documents.filter(collection_id=int(collection))
     return documents.order_by("-created_at")
 
@@ -143,7 +145,7 @@ def _readable_document(request, document_id: int) -> Document:
 def detail(request, document_id: int):
     document = _readable_document(request, document_id)
     highlight = request.GET.get("stelle", "")
-    highlight_id = int(highlight) if highlight.isdigit() else None
+    highlight_id = int(highlight) if highlight.isdigit() and int(highlight) <= MAX_ID else None
     chunks = document.chunks.order_by("ordinal")
     return render(
         request,

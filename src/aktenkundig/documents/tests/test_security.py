@@ -197,3 +197,26 @@ def test_api_upload_into_a_public_collection_needs_publish(client, make_user, te
     )
     assert response.status_code == 403 and "publish" in response.json()["detail"]
     assert not Document.objects.filter(collection=public).exists()
+
+
+def test_out_of_range_numbers_and_negative_offsets_are_client_errors(
+    client, make_user, tenant, satzungen, make_document
+):
+    """Issue #10, 7: these answered 500."""
+    from aktenkundig.accounts.services import create_api_token
+
+    staff = make_user("erika", tenant, [Role.STAFF], unit="Amt 32")
+    document = make_document(satzungen, "Hundesteuersatzung", [("§ 5", "120 Euro")])
+    client.force_login(staff)
+    huge = "9" * 30
+    assert client.get(reverse("documents:library"), {"sammlung": huge}).status_code == 200
+    assert client.get(reverse("documents:detail", args=[document.pk]),
+                      {"stelle": huge}).status_code == 200
+    assert client.get(f"/dokumente/{huge}/").status_code in (400, 404)
+    assert client.get(f"/dokumente/{huge}/original/").status_code in (400, 404)
+    _token, raw = create_api_token(staff, "t")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    for query in ({"offset": -1}, {"collection": huge}, {"offset": huge}, {"limit": huge}):
+        assert client.get("/api/documents/", query, **auth).status_code == 422, query
+    assert client.get(f"/api/documents/{huge}", **auth).status_code in (404, 422)
+    assert client.get("/api/documents/", {"offset": 0}, **auth).status_code == 200
