@@ -67,6 +67,34 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AKTENKUNDIG_MAX_UPLOAD_MB", "100", "Largest file accepted for ingestion, in MB."),
     Setting("AKTENKUNDIG_OCR_LANGUAGES", "deu+eng", "Tesseract language packs used for OCR."),
     Setting(
+        "AKTENKUNDIG_OCR_MAX_PAGES",
+        "200",
+        "Most pages of one document that are OCR'd; a document with more pages without "
+        "a text layer fails at once with that reason.",
+    ),
+    Setting(
+        "AKTENKUNDIG_OCR_MAX_MEGAPIXELS",
+        "25",
+        "Largest page for OCR, in million pixels (A4 at 300 dpi: 8.7). Larger PDF pages "
+        "are rendered smaller; larger images are refused before decoding.",
+    ),
+    Setting(
+        "AKTENKUNDIG_OCR_PAGE_SECONDS", "60", "Seconds tesseract may spend on one page."
+    ),
+    Setting(
+        "AKTENKUNDIG_OCR_MAX_SECONDS",
+        "900",
+        "Seconds OCR may spend on one document. A document still 'in progress' this long "
+        "after its last sign of life (plus a margin) is marked failed (stale-job recovery).",
+    ),
+    Setting(
+        "AKTENKUNDIG_BACKGROUND_THREAD",
+        "auto",
+        "Embedded mode (tasks 'immediate'): process uploads in a background thread of the "
+        "web worker instead of inside the upload request. auto: on unless tasks go to the "
+        "database queue. 'false' processes during the request (tests).",
+    ),
+    Setting(
         "AKTENKUNDIG_EMBEDDINGS_URL",
         "",
         "OpenAI-compatible server for /v1/embeddings (e.g. a GPU vLLM). "

@@ -158,6 +158,14 @@ elif _cache_url == "locmem":
 else:
     raise ValueError("AKTENKUNDIG_CACHE_URL must be database, locmem or a redis:// URL")
 
+# Embedded mode: uploads are processed (extraction, OCR) in one background thread
+# per web worker, never inside the upload request (issue #10, 3).
+_background = config.get("AKTENKUNDIG_BACKGROUND_THREAD").strip().lower()
+DOCUMENTS_BACKGROUND_THREAD = (
+    _tasks_mode == "immediate" if _background == "auto" else config.get_bool(
+        "AKTENKUNDIG_BACKGROUND_THREAD")
+)
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

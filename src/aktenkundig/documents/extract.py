@@ -30,7 +30,7 @@ from aktenkundig.documents.parsers.base import (  # noqa: F401 - re-exported
     title_from_name,
 )
 from aktenkundig.documents.parsers.mail import MAX_EMAIL_DEPTH  # noqa: F401
-from aktenkundig.documents.parsers.ocr import OCR_DPI, Ocr  # noqa: F401
+from aktenkundig.documents.parsers.ocr import OCR_DPI, Cancelled, Ocr, OcrLimits  # noqa: F401
 from aktenkundig.documents.parsers.pdf import MIN_PAGE_CHARS  # noqa: F401
 
 #: kind: (suffix used for the stored original, MIME type), from the parser registry
@@ -118,13 +118,19 @@ def extract(
     *,
     ocr_languages: str = "deu+eng",
     on_ocr: Callable[[], None] | None = None,
+    ocr_limits: OcrLimits | None = None,
+    on_page: Callable[[], None] | None = None,
     _depth: int = 0,
 ) -> Extracted:
-    """Read ``data``. ``on_ocr`` is called once, before the first page is OCR'd."""
+    """Read ``data``. ``on_ocr`` is called once, before the first page is OCR'd;
+    ``on_page`` before every page (liveness, cancellation: see parsers.ocr)."""
     kind = detect_kind(data, name)
-    ocr = Ocr(ocr_languages, on_ocr)
+    ocr = Ocr(ocr_languages, on_ocr, ocr_limits, on_page)
+    def nested(*args, **kwargs):  # attachments share the limits (not a fresh budget each)
+        return extract(*args, ocr_limits=ocr_limits, on_page=on_page, **kwargs)
+
     context = Context(ocr=ocr, ocr_languages=ocr_languages, on_ocr=on_ocr, depth=_depth,
-                      extract=extract)
+                      extract=nested)
     result = PARSERS[kind].parse(data, context)
     result.kind = kind
     result.mime_type = KINDS[kind][1]

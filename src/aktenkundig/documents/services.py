@@ -15,7 +15,9 @@ import hashlib
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,8 +36,10 @@ from aktenkundig.documents.chunking import (
 )
 from aktenkundig.documents.extract import (
     KINDS,
+    Cancelled,
     Extracted,
     ExtractionError,
+    OcrLimits,
     detect_kind,
     extract,
     title_from_name,
@@ -143,12 +147,24 @@ def _reason(error: BaseException) -> str:
     return " ".join(str(error).split())[:500]
 
 
+def ocr_limits() -> OcrLimits:
+    """The operator's OCR limits (pages, pixels, seconds; see parsers.ocr)."""
+    return OcrLimits(
+        max_pages=config.get_int("AKTENKUNDIG_OCR_MAX_PAGES"),
+        max_pixels=config.get_int("AKTENKUNDIG_OCR_MAX_MEGAPIXELS") * 1_000_000,
+        page_seconds=config.get_int("AKTENKUNDIG_OCR_PAGE_SECONDS"),
+        document_seconds=config.get_int("AKTENKUNDIG_OCR_MAX_SECONDS"),
+    )
+
+
 def _prepare(
-    data: bytes, name: str, on_ocr: Callable[[], None] | None = None
+    data: bytes, name: str, on_ocr: Callable[[], None] | None = None,
+    on_page: Callable[[], None] | None = None,
 ) -> tuple[Extracted, list[ChunkDraft]]:
     """Extract and chunk (pure and slow: runs outside any transaction)."""
     extracted = extract(
-        data, name, ocr_languages=config.get("AKTENKUNDIG_OCR_LANGUAGES"), on_ocr=on_ocr
+        data, name, ocr_languages=config.get("AKTENKUNDIG_OCR_LANGUAGES"), on_ocr=on_ocr,
+        ocr_limits=ocr_limits(), on_page=on_page,
     )
     extracted.title = extracted.title or title_from_name(name)
     min_words, max_words = _chunk_sizes()
@@ -488,12 +504,69 @@ def store_upload(uploaded_file, collection: Collection, *, uploaded_by=None) -> 
     return document
 
 
+_background: ThreadPoolExecutor | None = None
+_background_lock = threading.Lock()
+
+
+def _in_background(document_id: int) -> None:
+    from django.db import connections
+
+    from aktenkundig.documents.tasks import process_document_task
+
+    try:
+        process_document_task.enqueue(document_id)  # immediate backend: runs here
+    except Exception:
+        logger.exception("processing document %s failed", document_id)
+    finally:
+        connections.close_all()
+
+
 def queue_processing(document: Document) -> None:
-    """Process the document in the background once the current transaction commits."""
+    """Process the document in the background once the current transaction commits:
+    the database queue (PostgreSQL, ``db_worker``), or in the embedded mode one
+    background thread per web process, so that OCR never runs inside the request."""
+    global _background
     from aktenkundig.documents.tasks import process_document_task
 
     document_id = document.pk
-    transaction.on_commit(lambda: process_document_task.enqueue(document_id))
+    if getattr(settings, "DOCUMENTS_BACKGROUND_THREAD", False):
+        with _background_lock:
+            if _background is None:
+                # One at a time: OCR is CPU-bound, parallel pages only thrash.
+                _background = ThreadPoolExecutor(1, thread_name_prefix="aktenkundig-docs")
+        executor = _background
+        transaction.on_commit(lambda: executor.submit(_in_background, document_id))
+    else:
+        transaction.on_commit(lambda: process_document_task.enqueue(document_id))
+
+
+#: Statuses in which a worker is busy with the document.
+_WORKING = (DocumentStatus.PROCESSING, DocumentStatus.OCR)
+#: Grace beyond the OCR time limit before a silent document counts as abandoned.
+STALE_MARGIN_SECONDS = 300
+
+
+def recover_stale(now=None) -> int:
+    """Documents whose worker died (killed, restarted, out of memory) stay "in
+    progress" forever unless someone notices: mark those silent for longer than the
+    OCR time limit (plus a margin) as failed, with the reason. Returns how many.
+
+    Workers touch ``updated_at`` before every OCR page, so a long but alive job is
+    never mistaken for a dead one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    limit = config.get_int("AKTENKUNDIG_OCR_MAX_SECONDS") + STALE_MARGIN_SECONDS
+    return Document.objects.filter(
+        status__in=_WORKING, updated_at__lt=now - timedelta(seconds=limit)
+    ).update(
+        status=DocumentStatus.FAILED,
+        updated_at=now,
+        error="Die Verarbeitung wurde abgebrochen (der Prozess wurde beendet oder gab zu "
+        "lange kein Lebenszeichen). Bitte neu einlesen.",
+    )
 
 
 def process_document(document: Document) -> Document:
@@ -506,10 +579,19 @@ def process_document(document: Document) -> Document:
     def on_ocr() -> None:
         Document.objects.filter(pk=pk).update(status=DocumentStatus.OCR)
 
+    def on_page() -> None:
+        """Before each OCR page: alive (for recover_stale), or stop if deleted."""
+        from django.utils import timezone
+
+        if not Document.objects.filter(pk=pk).update(updated_at=timezone.now()):
+            raise Cancelled("Das Dokument wurde während der Verarbeitung gelöscht.")
+
     try:
         with document.original.open("rb") as handle:
             data = handle.read()
-        extracted, drafts = _prepare(data, document.original_name, on_ocr)
+        extracted, drafts = _prepare(data, document.original_name, on_ocr, on_page)
+    except Cancelled:
+        return document
     except (ExtractionError, OSError) as error:
         message = (
             _reason(error)

@@ -23,6 +23,7 @@ from aktenkundig.accounts.services import (
 from aktenkundig.documents import collections, publication
 from aktenkundig.documents.forms import CollectionForm
 from aktenkundig.documents.models import Document, DocumentStatus
+from aktenkundig.documents.services import recover_stale
 from aktenkundig.web import uploads
 from aktenkundig.web.permissions import member_required
 
@@ -59,6 +60,8 @@ def _filtered(request):
 
 
 def _rows_context(request) -> dict:
+    # A document whose worker died says so instead of "OCR" forever (issue #10, 3).
+    recover_stale()
     documents = list(_filtered(request)[:500])
     manageable = set(manageable_collections(request.user).values_list("pk", flat=True))
     return {

@@ -28,9 +28,18 @@ def _image(data: bytes, ocr: Ocr) -> Extracted:
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
     try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
+        image = Image.open(io.BytesIO(data))  # reads the header only
     except (UnidentifiedImageError, OSError, SyntaxError):
+        raise ExtractionError("Die Datei ist beschädigt oder kein gültiges Bild.") from None
+    except Image.DecompressionBombError:
+        raise ExtractionError("Das Bild ist zu groß für die Texterkennung.") from None
+    # Size and page count are known from the header: refuse before decoding a
+    # decompression bomb (a few KB of PNG that decode to billions of pixels).
+    ocr.check_pixels(*image.size)
+    ocr.check_pages(getattr(image, "n_frames", 1))
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError):
         raise ExtractionError("Die Datei ist beschädigt oder kein gültiges Bild.") from None
     except Image.DecompressionBombError:
         raise ExtractionError("Das Bild ist zu groß für die Texterkennung.") from None

@@ -14,7 +14,7 @@ from aktenkundig.documents.parsers.base import (
     _paragraphs,
     register,
 )
-from aktenkundig.documents.parsers.ocr import OCR_DPI, Ocr
+from aktenkundig.documents.parsers.ocr import Ocr
 
 # Pages whose text layer holds fewer visible characters than this are treated
 # as scans: a page number or a stray header is not a text layer.
@@ -42,16 +42,30 @@ def _pdf(data: bytes, ocr: Ocr) -> Extracted:
     try:
         blocks: list[Block] = []
         page_count = len(pdf)
+        # First the text layers (cheap), so that a document with more pages to
+        # OCR than allowed is refused before the first page is rendered.
+        texts = []
         for index in range(page_count):
             page = pdf[index]
             textpage = page.get_textpage()
-            text = textpage.get_text_range()
+            texts.append(textpage.get_text_range())
             textpage.close()
-            if len(re.sub(r"\s", "", text)) < MIN_PAGE_CHARS:
-                bitmap = page.render(scale=OCR_DPI / 72)
-                text = ocr(bitmap.to_pil())
-                bitmap.close()
             page.close()
+        scans = {
+            i for i, text in enumerate(texts) if len(re.sub(r"\s", "", text)) < MIN_PAGE_CHARS
+        }
+        ocr.check_pages(len(scans))
+        for index in range(page_count):
+            text = texts[index]
+            if index in scans:
+                page = pdf[index]
+                width, height = page.get_size()
+                bitmap = page.render(scale=ocr.scale_for(width, height))
+                try:
+                    text = ocr(bitmap.to_pil())
+                finally:
+                    bitmap.close()
+                    page.close()
             lines = [line for line in text.replace("\r", "").split("\n")
                      if not _NOISE_LINE.match(line.strip())]  # fmt: skip
             blocks.extend(_paragraphs("\n".join(lines), page=index + 1))

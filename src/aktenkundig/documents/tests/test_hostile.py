@@ -69,3 +69,99 @@ def test_control_characters_never_reach_a_passage():
     result = extract(data, "bescheid.txt")
     assert not any(c in block.text for block in result.blocks for c in "\x00\x01\x1b")
     assert "Zahlbar bis 1. März." in result.text
+
+
+def _in_subprocess(code: str, timeout: float = 90) -> dict:
+    """Run ``code`` (which prints one JSON line) in a fresh interpreter: its peak
+    RSS is its own, and a runaway is cut off by ``timeout`` instead of hanging."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[3]
+    prelude = (
+        "import json, resource, time, sys\n"
+        f"sys.path.insert(0, {str(src)!r})\n"
+        "from aktenkundig.documents.extract import extract, ExtractionError\n"
+        "from aktenkundig.documents.tests import hostile\n"
+        "def run(data, name):\n"
+        "    started = time.monotonic(); ocr = []\n"
+        "    try:\n"
+        "        extract(data, name, on_ocr=lambda: ocr.append(1)); message = ''\n"
+        "    except ExtractionError as error:\n"
+        "        message = str(error)\n"
+        "    print(json.dumps({'message': message, 'seconds': time.monotonic() - started,\n"
+        "        'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,\n"
+        "        'ocr_started': bool(ocr)}))\n"
+    )
+    try:
+        done = subprocess.run([sys.executable, "-c", prelude + code], capture_output=True,
+                              text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"not bounded: still running after {timeout} s")
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_pdf_with_thousands_of_empty_image_pages_is_refused_before_any_ocr():
+    """Issue #10, 3: 2,000 empty pages held a worker for many minutes."""
+    outcome = _in_subprocess("run(hostile.pdf_empty_image_pages(2000), 'leer.pdf')")
+    assert "Zu viele Seiten" in outcome["message"] and not outcome["ocr_started"]
+    assert outcome["seconds"] < 30 and outcome["rss_mb"] < 1024
+
+
+@pytest.mark.slow
+def test_pdf_page_of_200_by_200_inches_is_rendered_within_the_pixel_limit():
+    outcome = _in_subprocess("run(hostile.pdf_huge_page(14400), 'plan.pdf')")
+    assert outcome["message"] == "Kein Text gefunden (auch nicht per Texterkennung)."
+    assert outcome["rss_mb"] < 1024 and outcome["seconds"] < 60
+
+
+@pytest.mark.slow
+def test_image_above_the_pixel_limit_is_refused_before_decoding():
+    outcome = _in_subprocess("run(hostile.png_bomb(9000), 'scan.png')")
+    assert "zu groß für die Texterkennung" in outcome["message"]
+    assert outcome["rss_mb"] < 300 and outcome["seconds"] < 10 and not outcome["ocr_started"]
+
+
+@pytest.mark.slow
+def test_tiff_with_hundreds_of_pages_is_refused_before_ocr():
+    outcome = _in_subprocess("run(hostile.tiff_many_pages(500), 'scan.tif')")
+    assert "Zu viele Seiten" in outcome["message"] and not outcome["ocr_started"]
+
+
+@pytest.mark.django_db
+def test_document_whose_worker_died_ends_failed_with_a_reason(client, make_user, tenant):
+    """Issue #10, 3: after the worker was killed the document said "ocr" forever."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from aktenkundig.accounts.models import Role
+    from aktenkundig.core.models import AccessLevel, Collection
+    from aktenkundig.documents.models import Document, DocumentStatus
+
+    collection = Collection.objects.create(tenant=tenant, name="Akten",
+                                           access_level=AccessLevel.INTERN)
+    document = Document(tenant=tenant, collection=collection, title="Scan", source_path="s.pdf",
+                        original_name="s.pdf", sha256="0" * 64, size=3, mime_type="x",
+                        status=DocumentStatus.OCR)
+    document.original.save("s.pdf", ContentFile(b"abc"), save=False)
+    document.save()
+    alive = Document.objects.create(
+        tenant=tenant, collection=collection, title="Läuft", source_path="l.pdf",
+        original_name="l.pdf", sha256="1" * 64, size=3, mime_type="x",
+        status=DocumentStatus.OCR)
+    Document.objects.filter(pk=document.pk).update(
+        updated_at=timezone.now() - dt.timedelta(hours=2))
+    client.force_login(make_user("erika", tenant, [Role.STAFF]))
+    page = client.get(reverse("documents:library")).content.decode()
+    document.refresh_from_db()
+    alive.refresh_from_db()
+    assert document.status == DocumentStatus.FAILED and "abgebrochen" in document.error
+    assert "abgebrochen" in page
+    assert alive.status == DocumentStatus.OCR  # recently alive: left alone
