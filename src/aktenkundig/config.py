@@ -223,6 +223,25 @@ SETTINGS: tuple[Setting, ...] = (
         "TCP peer address. Set it only if the proxy overwrites that header.",
     ),
     Setting(
+        "AKTENKUNDIG_CLIENT_IP_HEADER",
+        "",
+        "Behind a reverse proxy: the request header with the client address (e.g. "
+        "X-Real-IP; first entry of X-Forwarded-For) for login lockouts. Empty: the "
+        "citizen chatbot's setting, else the TCP peer. Set it only if the proxy "
+        "overwrites that header; otherwise clients could choose their address.",
+    ),
+    Setting(
+        "AKTENKUNDIG_LOGIN_RATE_IP",
+        "20/900",
+        "Failed logins allowed per client address across all usernames (against "
+        "password spraying), as count/seconds; then every login from it is refused.",
+    ),
+    Setting(
+        "AKTENKUNDIG_LOGIN_RATE_USER",
+        "20/900",
+        "Failed logins allowed per username across all addresses, as count/seconds.",
+    ),
+    Setting(
         "AKTENKUNDIG_TEST_ALLOWED_HOSTS",
         "",
         "Test suite only: comma-separated hosts besides loopback that tests may connect "
@@ -304,8 +323,30 @@ def data_dir() -> Path:
     else:
         base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
         path = Path(base) / "aktenkundig"
-    path.mkdir(parents=True, exist_ok=True)
-    return path.resolve()
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = path.resolve()
+    harden(path)
+    return path
+
+
+#: Files in the data directory nobody but the service account may read.
+PRIVATE_FILES = ("secret_key", "audit_key", "vault_key", "audit_anchor.log",
+                 "aktenkundig.sqlite3", "aktenkundig.sqlite3-wal", "aktenkundig.sqlite3-shm")
+
+
+def harden(path: Path) -> None:
+    """The data directory 0700, its keys and database 0600 (issue #10, 8: they were
+    world-readable). Files created later inherit the process umask 077 (settings).
+    Best effort: a directory owned by someone else is left as it is."""
+    try:
+        if path.stat().st_uid == os.getuid():
+            path.chmod(0o700)
+            for name in PRIVATE_FILES:
+                file = path / name
+                if file.is_file() and not file.is_symlink():
+                    file.chmod(0o600)
+    except OSError:
+        pass
 
 
 def as_markdown() -> str:

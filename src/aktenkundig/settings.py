@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from aktenkundig import config
 
 BASE_DIR = Path(__file__).resolve().parent
+# Everything this process creates (database, WAL, originals, keys, anchor) is
+# readable by the service account only (issue #10, 8).
+os.umask(0o077)
 DATA_DIR = config.data_dir()
 ORIGINALS_DIR = DATA_DIR / "originals"
 
@@ -199,6 +203,8 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 MAX_UPLOAD_BYTES = config.get_int("AKTENKUNDIG_MAX_UPLOAD_MB") * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -262,11 +268,15 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so that a locked-out client is refused before any hashing.
     "axes.backends.AxesStandaloneBackend",
+    # Password spraying across usernames / addresses (accounts.guard).
+    "aktenkundig.accounts.guard.SprayGuardBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The proxy's forwarded address when configured (AKTENKUNDIG_CLIENT_IP_HEADER).
+AXES_CLIENT_IP_CALLABLE = "aktenkundig.accounts.guard.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -61,3 +61,27 @@ def test_shipped_cache_counts_one_limit_across_worker_processes(tmp_path):
 def test_per_process_cache_is_what_let_the_limit_leak(tmp_path):
     """The attack, reproduced with the old setting: every process counts alone."""
     assert _allowed_across_workers(tmp_path, "locmem") == 80
+
+
+@pytest.mark.slow
+def test_data_directory_database_keys_and_originals_are_private(tmp_path):
+    """Issue #10, 8: the SQLite file and the originals were 0644."""
+    import stat
+
+    data_dir = tmp_path / "daten"
+    env = _env(data_dir, None)
+    code = (
+        "import django; django.setup()\n"
+        "from django.core.files.base import ContentFile\n"
+        "from django.core.files.storage import default_storage\n"
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0)\n"
+        "default_storage.save('abc.txt', ContentFile(b'Original'))\n"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=300)
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
+    assert mode(data_dir) == 0o700
+    for name in ("aktenkundig.sqlite3", "secret_key"):
+        assert mode(data_dir / name) == 0o600, name
+    assert mode(data_dir / "originals" / "abc.txt") == 0o600
+    assert mode(data_dir / "originals") == 0o700
