@@ -68,28 +68,60 @@ def nested_zip(depth: int = 5) -> bytes:
     return data
 
 
+def _valid_package(kind: str) -> bytes:
+    """A minimal but complete .docx/.odt made by the libraries themselves."""
+    buffer = io.BytesIO()
+    if kind == "odt":
+        from odf.opendocument import OpenDocumentText
+        from odf.text import P
+
+        document = OpenDocumentText()
+        document.text.addElement(P(text="Platzhalter"))
+        document.write(buffer)
+    else:
+        import docx
+
+        document = docx.Document()
+        document.add_paragraph("Platzhalter")
+        document.save(buffer)
+    return buffer.getvalue()
+
+
+def _replace_member(package: bytes, name: str, content: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = content.encode() if info.filename == name else source.read(info.filename)
+            compress = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
+            target.writestr(info.filename, data, compress_type=compress)
+    return out.getvalue()
+
+
 def xml_entity_bomb(kind: str = "docx") -> bytes:
-    """Billion laughs in the main XML part."""
+    """Billion laughs in the main XML part of an otherwise valid package."""
     entities = ['<!ENTITY a0 "hahahahahahahahahaha">'] + [
         f'<!ENTITY a{i} "{("&a" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
     ]
-    doctype = "<!DOCTYPE d [" + "".join(entities) + "]>"
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        if kind == "odt":
-            archive.writestr("mimetype", ODT_MIME)
-            archive.writestr(
-                "content.xml",
-                '<?xml version="1.0"?>' + doctype
-                + '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:'
-                'xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
-                "<office:body><office:text><text:p>&a9;</text:p></office:text></office:body>"
-                "</office:document-content>",
-            )
-        else:
-            archive.writestr("[Content_Types].xml", "<Types/>")
-            archive.writestr("word/document.xml", '<?xml version="1.0"?>' + doctype + "<d>&a9;</d>")
-    return buffer.getvalue()
+    if kind == "odt":
+        root = "office:document-content"
+        body = (
+            f'<{root} xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+            "<office:body><office:text><text:p>&a9;</text:p></office:text></office:body>"
+            f"</{root}>"
+        )
+        member = "content.xml"
+    else:
+        root = "w:document"
+        body = (
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            "<w:body><w:p><w:r><w:t>&a9;</w:t></w:r></w:p></w:body></w:document>"
+        )
+        member = "word/document.xml"
+    doctype = f"<!DOCTYPE {root} [" + "".join(entities) + "]>"
+    xml = '<?xml version="1.0" encoding="UTF-8"?>' + doctype + body
+    return _replace_member(_valid_package(kind), member, xml)
 
 
 def eml_with(attachment: bytes, name: str, body: str = "Sehr geehrte Damen und Herren, "
