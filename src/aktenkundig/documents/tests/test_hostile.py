@@ -165,3 +165,27 @@ def test_document_whose_worker_died_ends_failed_with_a_reason(client, make_user,
     assert document.status == DocumentStatus.FAILED and "abgebrochen" in document.error
     assert "abgebrochen" in page
     assert alive.status == DocumentStatus.OCR  # recently alive: left alone
+
+
+@pytest.mark.django_db
+def test_ocr_stops_when_the_document_is_deleted_meanwhile(collection, monkeypatch):
+    """Cancellation: the worker checks before every page whether its document still
+    exists, instead of OCR'ing hundreds of pages for nobody."""
+    import pytesseract
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aktenkundig.documents.models import Document
+    from aktenkundig.documents.services import process_document, store_upload
+    from aktenkundig.documents.tests.conftest import FIXTURES
+
+    document = store_upload(
+        SimpleUploadedFile("scan.pdf", (FIXTURES / "scan_brief.pdf").read_bytes()), collection
+    )
+    Document.objects.filter(pk=document.pk).delete()  # deleted while waiting in the queue
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("tesseract ran for a deleted document")
+
+    monkeypatch.setattr(pytesseract, "image_to_string", must_not_run)
+    process_document(document)
+    assert not Document.objects.filter(pk=document.pk).exists()
