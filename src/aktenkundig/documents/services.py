@@ -559,9 +559,14 @@ def recover_stale(now=None) -> int:
 
     now = now or timezone.now()
     limit = config.get_int("AKTENKUNDIG_OCR_MAX_SECONDS") + STALE_MARGIN_SECONDS
-    return Document.objects.filter(
+    stale = Document.objects.filter(
         status__in=_WORKING, updated_at__lt=now - timedelta(seconds=limit)
-    ).update(
+    )
+    # Read first: the library polls this every 2 s, and an UPDATE would take
+    # SQLite's write lock even when it changes nothing.
+    if not stale.exists():
+        return 0
+    return stale.update(
         status=DocumentStatus.FAILED,
         updated_at=now,
         error="Die Verarbeitung wurde abgebrochen (der Prozess wurde beendet oder gab zu "
