@@ -10,8 +10,8 @@ with the hostile file and two ordinary documents, and runs
 ``aktenkundig ingest FOLDER`` in its own process -- one worker, as in
 production -- on a fresh data directory. It reports, per shape:
 
-* peak RSS of that worker process (``wait4`` rusage of the child, so the
-  parent's own memory never counts);
+* peak RSS of that worker process (its own ``VmHWM`` at exit; ``ru_maxrss``
+  would include the forked parent's peak, which Linux carries over exec);
 * wall time;
 * the one line the CLI printed for the hostile file (its length in characters,
   and whether it holds control characters);
@@ -90,9 +90,24 @@ def env_for(data_dir: Path) -> dict[str, str]:
     return env
 
 
+# The worker reports its own peak (VmHWM) when it exits. ru_maxrss would not do:
+# Linux carries the forked parent's peak over exec into it.
+WRAPPER = (
+    "import atexit, os, runpy, sys\n"
+    "def report():\n"
+    "    hwm = next(l for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+    "    open(os.environ['HOSTILE_HWM'], 'w').write(hwm.split()[1])\n"
+    "atexit.register(report)\n"
+    "sys.argv = ['aktenkundig'] + sys.argv[1:]\n"
+    "runpy.run_module('aktenkundig', run_name='__main__', alter_sys=True)\n"
+)
+
+
 def run_worker(args: list[str], env: dict[str, str], timeout: float) -> dict:
-    """Run one ingest process; its own peak RSS from wait4()."""
+    """Run one ingest process; its own peak RSS (VmHWM, KiB) from the file it writes."""
     started = time.monotonic()
+    hwm_file = Path(tempfile.mkstemp(prefix="hostile-hwm-")[1])
+    env = {**env, "HOSTILE_HWM": str(hwm_file)}
     process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     try:
@@ -102,12 +117,9 @@ def run_worker(args: list[str], env: dict[str, str], timeout: float) -> dict:
         process.kill()
         out, err = process.communicate()
         timed_out = True
-    # communicate() reaped the child; its rusage is the only child since the last
-    # call: RUSAGE_CHILDREN's maxrss is the max over children, so each shape runs
-    # in a fresh helper interpreter (see main), where this is that child alone.
-    import resource
-
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    text = hwm_file.read_text().strip()
+    hwm_file.unlink()
+    peak_kib = int(text) if text else float("nan")
     return {"out": out, "err": err, "seconds": time.monotonic() - started,
             "rc": process.returncode, "timed_out": timed_out, "peak_mib": peak_kib / 1024}
 
@@ -131,7 +143,7 @@ def one_shape(name: str, size: int, timeout: float) -> dict:
         file_size = len(data)
     env = env_for(data_dir)
     result = run_worker(
-        [sys.executable, "-m", "aktenkundig", "ingest", str(folder), "--collection", "Bench",
+        [sys.executable, "-c", WRAPPER, "ingest", str(folder), "--collection", "Bench",
          "--no-wait"], env, timeout)
     lines = (result["out"] + result["err"]).splitlines()
     hostile_line = next((line for line in lines if file_name in line and "Fehler" in line), "")
@@ -182,7 +194,7 @@ def main() -> None:
     rows = []
     try:
         for name in names:
-            # a fresh helper per shape, so that RUSAGE_CHILDREN is that worker alone
+            # a fresh helper per shape (bombs are built there, not here)
             done = subprocess.run(
                 [sys.executable, __file__, "--one", name, "--size-mib", str(args.size_mib),
                  "--timeout", str(args.timeout)],
