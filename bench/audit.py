@@ -165,7 +165,7 @@ def bulk_fill(tenant, target: int, batch: int = 20000) -> dict[str, float]:
                          "latency_ms": 900.0, "content": "hash",
                          "input": digest(f"Frage {seq}"), "output": digest(f"Antwort {seq}")},
             })
-            link = record_hash(prev, tenant.pk, seq, "ai", "assistant", case, "bench", body)
+            link = record_hash(prev, tenant.pk, seq, "ai", "assistant", case, "bench", body, now)
             rows.append((tenant.pk, seq, now, "ai", "assistant", case, "bench", body, prev, link))
             prev = link
         with transaction.atomic(), connection.cursor() as cursor:

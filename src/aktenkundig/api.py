@@ -1,5 +1,6 @@
 """The REST API (django-ninja), OpenAPI docs at /api/docs. Each app adds a router."""
 
+from django.db import DataError
 from ninja import NinjaAPI
 
 from aktenkundig import __version__
@@ -12,6 +13,17 @@ from aktenkundig.privacy.api import router as privacy_router
 from aktenkundig.search.api import router as search_router
 
 api = NinjaAPI(title="aktenkundig API", version=__version__, urls_namespace="api")
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def out_of_range(request, exc):
+    """A number the database cannot hold is invalid input (issue #10, 7): 422."""
+    return api.create_response(
+        request, {"detail": "Ein Wert liegt außerhalb des zulässigen Bereichs."}, status=422
+    )
+
+
 api.add_router("/accounts/", accounts_router)
 api.add_router("/assistant/", assistant_router)
 api.add_router("/documents/", documents_router)

@@ -67,6 +67,34 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AKTENKUNDIG_MAX_UPLOAD_MB", "100", "Largest file accepted for ingestion, in MB."),
     Setting("AKTENKUNDIG_OCR_LANGUAGES", "deu+eng", "Tesseract language packs used for OCR."),
     Setting(
+        "AKTENKUNDIG_OCR_MAX_PAGES",
+        "200",
+        "Most pages of one document that are OCR'd; a document with more pages without "
+        "a text layer fails at once with that reason.",
+    ),
+    Setting(
+        "AKTENKUNDIG_OCR_MAX_MEGAPIXELS",
+        "25",
+        "Largest page for OCR, in million pixels (A4 at 300 dpi: 8.7). Larger PDF pages "
+        "are rendered smaller; larger images are refused before decoding.",
+    ),
+    Setting(
+        "AKTENKUNDIG_OCR_PAGE_SECONDS", "60", "Seconds tesseract may spend on one page."
+    ),
+    Setting(
+        "AKTENKUNDIG_OCR_MAX_SECONDS",
+        "900",
+        "Seconds OCR may spend on one document. A document still 'in progress' this long "
+        "after its last sign of life (plus a margin) is marked failed (stale-job recovery).",
+    ),
+    Setting(
+        "AKTENKUNDIG_BACKGROUND_THREAD",
+        "auto",
+        "Embedded mode (tasks 'immediate'): process uploads in a background thread of the "
+        "web worker instead of inside the upload request. auto: on unless tasks go to the "
+        "database queue. 'false' processes during the request (tests).",
+    ),
+    Setting(
         "AKTENKUNDIG_EMBEDDINGS_URL",
         "",
         "OpenAI-compatible server for /v1/embeddings (e.g. a GPU vLLM). "
@@ -141,6 +169,14 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
     ),
     Setting(
+        "AKTENKUNDIG_AUDIT_ANCHOR",
+        "",
+        "File the audit chain's head is anchored in, outside the database (one signed "
+        "line per record, append-only; `aktenkundig audit checkpoint` compacts it). "
+        "Default: DATA_DIR/audit_anchor.log. 'off' disables it (not recommended). Each "
+        "line also goes to the logger aktenkundig.audit.anchor: route it to syslog.",
+    ),
+    Setting(
         "AKTENKUNDIG_AUDIT_CONTENT",
         "hash",
         "What the audit log keeps of AI input and output by default: 'hash' (SHA-256 "
@@ -163,6 +199,14 @@ SETTINGS: tuple[Setting, ...] = (
         "governance/data/ai_act.toml); use it when dates change by law.",
     ),
     Setting(
+        "AKTENKUNDIG_CACHE_URL",
+        "database",
+        "Cache shared by all worker processes (rate limits, cached citizen answers): "
+        "'database' (a table in the configured database; works for any number of "
+        "workers and machines), redis://host:6379/0 for Redis or Valkey (needs the "
+        "`redis` Python package), or 'locmem' (per process: only for one worker).",
+    ),
+    Setting(
         "AKTENKUNDIG_CITIZEN_RATE_IP",
         "30/60",
         "Citizen chatbot: questions allowed per client IP address, as count/seconds.",
@@ -183,6 +227,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Citizen chatbot behind a reverse proxy: the request header holding the client "
         "address, e.g. X-Real-IP (first entry is used for X-Forwarded-For). Empty: the "
         "TCP peer address. Set it only if the proxy overwrites that header.",
+    ),
+    Setting(
+        "AKTENKUNDIG_CLIENT_IP_HEADER",
+        "",
+        "Behind a reverse proxy: the request header with the client address (e.g. "
+        "X-Real-IP; first entry of X-Forwarded-For) for login lockouts. Empty: the "
+        "citizen chatbot's setting, else the TCP peer. Set it only if the proxy "
+        "overwrites that header; otherwise clients could choose their address.",
+    ),
+    Setting(
+        "AKTENKUNDIG_LOGIN_RATE_IP",
+        "20/900",
+        "Failed logins allowed per client address across all usernames (against "
+        "password spraying), as count/seconds; then every login from it is refused.",
+    ),
+    Setting(
+        "AKTENKUNDIG_LOGIN_RATE_USER",
+        "20/900",
+        "Failed logins allowed per username across all addresses, as count/seconds.",
     ),
     Setting(
         "AKTENKUNDIG_TEST_ALLOWED_HOSTS",
@@ -266,8 +329,30 @@ def data_dir() -> Path:
     else:
         base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
         path = Path(base) / "aktenkundig"
-    path.mkdir(parents=True, exist_ok=True)
-    return path.resolve()
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = path.resolve()
+    harden(path)
+    return path
+
+
+#: Files in the data directory nobody but the service account may read.
+PRIVATE_FILES = ("secret_key", "audit_key", "vault_key", "audit_anchor.log",
+                 "aktenkundig.sqlite3", "aktenkundig.sqlite3-wal", "aktenkundig.sqlite3-shm")
+
+
+def harden(path: Path) -> None:
+    """The data directory 0700, its keys and database 0600 (issue #10, 8: they were
+    world-readable). Files created later inherit the process umask 077 (settings).
+    Best effort: a directory owned by someone else is left as it is."""
+    try:
+        if path.stat().st_uid == os.getuid():
+            path.chmod(0o700)
+            for name in PRIVATE_FILES:
+                file = path / name
+                if file.is_file() and not file.is_symlink():
+                    file.chmod(0o600)
+    except OSError:
+        pass
 
 
 def as_markdown() -> str:

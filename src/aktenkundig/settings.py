@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from aktenkundig import config
 
 BASE_DIR = Path(__file__).resolve().parent
+# Everything this process creates (database, WAL, originals, keys, anchor) is
+# readable by the service account only (issue #10, 8).
+os.umask(0o077)
 DATA_DIR = config.data_dir()
 ORIGINALS_DIR = DATA_DIR / "originals"
 
@@ -69,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "aktenkundig.accounts.middleware.SessionIdleTimeoutMiddleware",
+    # Out-of-range numbers in a query or path answer 400, not 500.
+    "aktenkundig.web.middleware.OutOfRangeMiddleware",
     # Last, as django-axes requires: it turns lockouts into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,6 +139,37 @@ TASKS = {
     }
 }
 
+# The cache all workers share (rate limits must hold across gunicorn workers and
+# machines): the database by default, Redis/Valkey when named. See core/cache.py.
+_cache_url = config.get("AKTENKUNDIG_CACHE_URL").strip()
+if _cache_url in {"", "database", "db"}:
+    CACHES = {
+        "default": {
+            "BACKEND": "aktenkundig.core.cache.DatabaseCache",
+            "LOCATION": "aktenkundig_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+elif _cache_url.startswith(("redis://", "rediss://", "valkey://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url.replace("valkey://", "redis://", 1),
+        }
+    }
+elif _cache_url == "locmem":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ValueError("AKTENKUNDIG_CACHE_URL must be database, locmem or a redis:// URL")
+
+# Embedded mode: uploads are processed (extraction, OCR) in one background thread
+# per web worker, never inside the upload request (issue #10, 3).
+_background = config.get("AKTENKUNDIG_BACKGROUND_THREAD").strip().lower()
+DOCUMENTS_BACKGROUND_THREAD = (
+    _tasks_mode == "immediate" if _background == "auto" else config.get_bool(
+        "AKTENKUNDIG_BACKGROUND_THREAD")
+)
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -166,6 +203,8 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 MAX_UPLOAD_BYTES = config.get_int("AKTENKUNDIG_MAX_UPLOAD_MB") * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -197,7 +236,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"aktenkundig": {"level": "INFO", "propagate": True}},
+    "loggers": {
+        "aktenkundig": {"level": "INFO", "propagate": True},
+        # One signed line per audit record (governance.anchor): silent unless an
+        # operator adds a handler, e.g. SysLogHandler (docs/security.md).
+        "aktenkundig.audit.anchor": {"level": "INFO", "handlers": [], "propagate": False},
+    },
 }
 
 # Content-Security-Policy (django-csp 4): no inline script and no inline style
@@ -224,11 +268,15 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so that a locked-out client is refused before any hashing.
     "axes.backends.AxesStandaloneBackend",
+    # Password spraying across usernames / addresses (accounts.guard).
+    "aktenkundig.accounts.guard.SprayGuardBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The proxy's forwarded address when configured (AKTENKUNDIG_CLIENT_IP_HEADER).
+AXES_CLIENT_IP_CALLABLE = "aktenkundig.accounts.guard.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -6,7 +6,11 @@ The rules, in one place:
 * a user reads a collection of their tenant when its access level is within
   their clearance and it is either open to all units or granted to their unit;
 * Administrators manage every collection of their tenant, Fachadmins those that
-  are granted to their unit (or open to all units).
+  are granted to their unit (or open to all units) -- in both cases only up to
+  their clearance: managing a collection (uploading into it, changing its level,
+  its public flag, its units) exposes or changes its contents, so a role never
+  outranks the clearance. A level change needs clearance for the higher of the
+  old and the new level (:func:`may_set_level`).
 """
 
 from __future__ import annotations
@@ -107,7 +111,11 @@ def manageable_collections(user: AbstractBaseUser | AnonymousUser) -> QuerySet[C
     membership = membership_of(user)
     if membership is None:
         return Collection.objects.none()
-    collections = Collection.objects.filter(tenant=membership.tenant)
+    # Clearance first: a Fachadmin cleared for "intern" who could manage a VS-NfD
+    # collection could reclassify it as "offen" and publish it (issue #10, 1).
+    collections = Collection.objects.filter(
+        tenant=membership.tenant, access_level__lte=membership.clearance
+    )
     if membership.has_role(Role.ADMINISTRATOR):
         return collections
     if membership.has_role(Role.SUBJECT_ADMIN):
@@ -117,6 +125,16 @@ def manageable_collections(user: AbstractBaseUser | AnonymousUser) -> QuerySet[C
 
 def can_manage_collection(user: AbstractBaseUser | AnonymousUser, collection: Collection) -> bool:
     return manageable_collections(user).filter(pk=collection.pk).exists()
+
+
+def may_set_level(user: AbstractBaseUser | AnonymousUser, old: int | None, new: int) -> bool:
+    """Whether ``user`` may move a collection from level ``old`` (None: new
+    collection) to ``new``: clearance for the higher of the two is required, so
+    nobody can declassify what they may not read nor classify above themselves."""
+    membership = membership_of(user)
+    if membership is None:
+        return False
+    return max(new, old if old is not None else new) <= membership.clearance
 
 
 def can_manage_documents(user: AbstractBaseUser | AnonymousUser) -> bool:

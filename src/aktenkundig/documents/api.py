@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -22,10 +22,12 @@ from aktenkundig.accounts.services import (
     readable_collections,
 )
 from aktenkundig.core.models import AccessLevel
+from aktenkundig.documents import publication
 from aktenkundig.documents.models import Document, DocumentStatus
 from aktenkundig.web import uploads
 
 router = Router(tags=["documents"], auth=api_auth)
+MAX_ID = 2**63 - 1  # the largest integer both databases hold
 
 
 class CollectionOut(Schema):
@@ -44,7 +46,10 @@ class DocumentOut(Schema):
     title: str
     original_name: str
     collection_id: int
-    status: str = Field(description="queued, processing, ocr, embedding, indexed or failed")
+    status: str = Field(
+        description="queued, processing, ocr, embedding, indexed, failed or review "
+        "(personal data found, bound for a public collection: waits for a person)"
+    )
     error: str
     size: int
     mime_type: str
@@ -61,6 +66,7 @@ class UploadResult(Schema):
     document_id: int | None = None
     status: str | None = None
     duplicate: bool = False
+    note: str | None = None
 
 
 class UploadOut(Schema):
@@ -114,11 +120,11 @@ def list_collections(request):
 @router.get("/", response=list[DocumentOut], summary="List documents")
 def list_documents(
     request,
-    collection: int | None = None,
+    collection: int | None = Query(None, ge=1, le=MAX_ID),
     status: str | None = None,
     q: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = Query(100, ge=-MAX_ID, le=MAX_ID),
+    offset: int = Query(0, ge=0, le=MAX_ID, description="how many to skip (not negative)"),
 ):
     documents = _readable(request).annotate(chunk_count=Count("chunks"))
     if collection is not None:
@@ -138,12 +144,19 @@ def list_documents(
     response={201: UploadOut, 400: UploadOut, 403: Message},
     summary="Upload one or more files into a collection (processed in the background)",
 )
-def upload_documents(request, collection: Form[int], files: File[list[UploadedFile]]):
+def upload_documents(
+    request, collection: Form[int], files: File[list[UploadedFile]], publish: Form[bool] = False
+):
     target = readable_collections(request.user).filter(pk=collection).first()
     if target is None:
         raise HttpError(404, "Diese Sammlung gibt es nicht.")
     if not can_manage_collection(request.user, target):
         return Status(403, {"detail": "Sie dürfen in diese Sammlung nichts hochladen."})
+    if not publication.publish_confirmed(target, publish):
+        return Status(403, {"detail": (
+            "Diese Sammlung ist öffentlich (Bürger-Chatbot): senden Sie publish=true, "
+            "um ausdrücklich zu veröffentlichen."
+        )})
     results = [uploads.accept_upload(target, f, request.user) for f in files]
     return Status(201 if any(r["ok"] for r in results) else 400, {"results": results})
 
@@ -167,7 +180,7 @@ def _manageable(request, document_id: int) -> Document:
     "/{int:document_id}", response={204: None}, summary="Delete (removed from all future answers)"
 )
 def delete_document(request, document_id: int):
-    uploads.delete_document(_manageable(request, document_id))
+    uploads.delete_document(_manageable(request, document_id), request.user)
     return Status(204, None)
 
 

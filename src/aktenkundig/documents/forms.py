@@ -23,6 +23,15 @@ class CollectionForm(forms.ModelForm):
             "is_public": _("Nur Sammlungen mit der Schutzstufe „offen“ können öffentlich sein."),
         }
 
+    def __init__(self, *args, max_level: int = AccessLevel.OFFEN, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only levels the person is cleared for are offered (and accepted: the
+        # field validates against its choices); the service checks again.
+        self.max_level = int(max_level)
+        self.fields["access_level"].choices = [
+            (value, label) for value, label in AccessLevel.choices if value <= self.max_level
+        ]
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("is_public") and cleaned.get("access_level") != AccessLevel.OFFEN:

@@ -21,6 +21,9 @@ class DocumentStatus(models.TextChoices):
     EMBEDDING = "embedding", _("wird eingebettet")
     INDEXED = "indexed", _("durchsuchbar")
     FAILED = "failed", _("fehlgeschlagen")
+    # Bound for a public collection with personal data in it: not searchable
+    # until a person who manages the collection releases it (issue #9, 3).
+    REVIEW = "review", _("Prüfung nötig")
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -61,6 +64,15 @@ class Document(models.Model):
         related_name="+",
         verbose_name=_("hochgeladen von"),
     )
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("trotz personenbezogener Daten veröffentlicht von"),
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,8 +9,9 @@ from django_tasks import task
 def process_document_task(document_id: int) -> str:
     """Extract, OCR and chunk an uploaded document; returns its final status."""
     from aktenkundig.documents.models import Document
-    from aktenkundig.documents.services import process_document
+    from aktenkundig.documents.services import process_document, recover_stale
 
+    recover_stale()  # documents of workers that died meanwhile
     document = Document.objects.filter(pk=document_id).first()
     if document is None:  # deleted while it waited in the queue
         return "missing"

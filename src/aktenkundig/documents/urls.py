@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:document_id>/original/", views.download, name="download"),
     path("<int:document_id>/loeschen/", views.delete, name="delete"),
     path("<int:document_id>/neu-einlesen/", views.reindex, name="reindex"),
+    path("<int:document_id>/freigeben/", views.release, name="release"),
     path("sammlungen/neu/", views.collection_edit, name="collection_create"),
     path("sammlungen/<int:collection_id>/", views.collection_edit, name="collection_edit"),
 ]

@@ -9,23 +9,25 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aktenkundig.accounts.models import CollectionUnit
 from aktenkundig.accounts.services import (
     can_manage_collection,
     manageable_collections,
     readable_collections,
 )
+from aktenkundig.documents import collections, publication
 from aktenkundig.documents.forms import CollectionForm
 from aktenkundig.documents.models import Document, DocumentStatus
+from aktenkundig.documents.services import recover_stale
 from aktenkundig.web import uploads
 from aktenkundig.web.permissions import member_required
+
+MAX_ID = 2**63 - 1  # the largest primary key the databases hold
 
 PENDING = {
     DocumentStatus.QUEUED,
@@ -52,12 +54,14 @@ def _filtered(request):
     if status in DocumentStatus.values:
         documents = documents.filter(status=status)
     collection = request.GET.get("sammlung", "")
-    if collection.isdigit():
+    if collection.isdigit() and int(collection) <= MAX_ID:
         documents = documents.filter(collection_id=int(collection))
     return documents.order_by("-created_at")
 
 
 def _rows_context(request) -> dict:
+    # A document whose worker died says so instead of "OCR" forever (issue #10, 3).
+    recover_stale()
     documents = list(_filtered(request)[:500])
     manageable = set(manageable_collections(request.user).values_list("pk", flat=True))
     return {
@@ -75,7 +79,9 @@ def library(request):
     context.update(
         {
             "collections": readable_collections(request.user),
-            "upload_collections": manageable_collections(request.user),
+            "upload_collections": publication.upload_choices(
+                manageable_collections(request.user)
+            ),
             "statuses": DocumentStatus.choices,
             "q": request.GET.get("q", ""),
             "selected_status": request.GET.get("status", ""),
@@ -106,6 +112,13 @@ def upload(request):
     if collection is None:
         error = _("Bitte wählen Sie eine Sammlung, in die Sie hochladen dürfen.")
         results.append({"name": "", "ok": False, "error": error})
+    elif not publication.publish_confirmed(
+        collection, request.POST.get("veroeffentlichen") == "1"
+    ):
+        error = _("„%(name)s“ ist öffentlich (Bürger-Chatbot). Bitte bestätigen Sie die "
+                  "Veröffentlichung ausdrücklich oder wählen Sie eine interne Sammlung.") % {
+            "name": collection.name}
+        results.append({"name": "", "ok": False, "error": error})
     elif not files:
         results.append({"name": "", "ok": False, "error": _("Bitte wählen Sie eine Datei.")})
     else:
@@ -119,6 +132,8 @@ def upload(request):
             messages.info(request, f"{result['name']}: {result['error']}")
         elif result["ok"]:
             messages.success(request, _("„%(name)s“ wird verarbeitet.") % result)
+            if result.get("note"):
+                messages.warning(request, f"{result['name']}: {result['note']}")
         else:
             messages.error(request, f"{result['name']}: {result['error']}".lstrip(": "))
     return redirect("documents:library")
@@ -133,7 +148,7 @@ def _readable_document(request, document_id: int) -> Document:
 def detail(request, document_id: int):
     document = _readable_document(request, document_id)
     highlight = request.GET.get("stelle", "")
-    highlight_id = int(highlight) if highlight.isdigit() else None
+    highlight_id = int(highlight) if highlight.isdigit() and int(highlight) <= MAX_ID else None
     chunks = document.chunks.order_by("ordinal")
     return render(
         request,
@@ -177,8 +192,22 @@ def _manageable_document(request, document_id: int) -> Document:
 def delete(request, document_id: int):
     document = _manageable_document(request, document_id)
     title = document.title
-    uploads.delete_document(document)
+    uploads.delete_document(document, request.user)
     messages.success(request, _("„%(title)s“ wurde gelöscht.") % {"title": title})
+    return redirect("documents:library")
+
+
+@require_POST
+@member_required
+def release(request, document_id: int):
+    """Publish a document held for personal data, after a person looked at it."""
+    document = _manageable_document(request, document_id)
+    if document.status != DocumentStatus.REVIEW:
+        raise Http404
+    publication.release(document, request.user)
+    messages.success(
+        request, _("„%(title)s“ wird veröffentlicht.") % {"title": document.title}
+    )
     return redirect("documents:library")
 
 
@@ -210,6 +239,7 @@ def collection_edit(request, collection_id: int | None = None):
     form = CollectionForm(
         request.POST or None,
         instance=collection,
+        max_level=request.membership.clearance,
         initial={
             "units": ", ".join(collection.unit_grants.values_list("unit", flat=True))
             if collection
@@ -217,17 +247,13 @@ def collection_edit(request, collection_id: int | None = None):
         },
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save(commit=False)
-            saved.tenant = request.tenant
-            saved.save()
-            units = form.unit_list()
-            if not request.membership.has_role("administrator") and request.membership.unit:
-                # A Fachadmin cannot lock their own unit out of a collection.
-                units = sorted({*units, request.membership.unit}) if units else units
-            CollectionUnit.objects.filter(collection=saved).exclude(unit__in=units).delete()
-            for unit in units:
-                CollectionUnit.objects.get_or_create(collection=saved, unit=unit)
+        try:
+            saved = collections.save_collection(
+                form.save(commit=False), tenant=request.tenant, user=request.user,
+                membership=request.membership, units=form.unit_list(),
+            )
+        except collections.NotCleared:
+            raise PermissionDenied from None
         messages.success(request, _("Die Sammlung „%(name)s“ wurde gespeichert.") % {
             "name": saved.name})
         return redirect("web:overview")

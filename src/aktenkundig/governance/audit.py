@@ -2,16 +2,21 @@
 
 Each record's ``body`` is canonical JSON (sorted keys, no whitespace, UTF-8)
 holding the tenant id, the sequence number, the time and what happened. Its
-``hash`` is the SHA-256 of ``prev_hash``, the columns other code queries by
-(tenant, sequence number, kind, feature, case, actor; length-prefixed so that
-no two column splits hash alike) and the body (see :func:`record_hash`). So
-changing, inserting, deleting or reordering any record breaks the chain from
-that point, and verification needs no JSON parsing. The chain's head (last
-sequence number and hash) is kept in one row per tenant together with an HMAC
-signature made with a key outside the database (``AKTENKUNDIG_AUDIT_KEY`` or
-``DATA_DIR/audit_key``); recomputing the whole chain after tampering, or cutting
-records off its end, is therefore detected too. Pruning old records leaves a
-signed checkpoint from which the remaining chain is verified.
+``hash`` is the SHA-256 of ``prev_hash``, every column of the row (tenant,
+sequence number, kind, feature, case, actor; length-prefixed so that no two
+column splits hash alike; since body version 2 also ``created_at`` -- version 1
+left it out, and a back-dated record could then steer ``prune``) and the body
+(see :func:`record_hash`). So changing, inserting, deleting or reordering any
+record breaks the chain from that point, and verification needs no JSON parsing.
+The chain's head (last sequence number and hash) is kept in one row per tenant
+together with an HMAC signature made with a key outside the database
+(``AKTENKUNDIG_AUDIT_KEY`` or ``DATA_DIR/audit_key``); recomputing the whole
+chain after tampering, or cutting records off its end, is therefore detected too.
+Because the head row itself can be deleted together with every record, the head
+is also anchored outside the database (:mod:`governance.anchor`): a wipe or a
+truncation is reported even then. Pruning old records leaves a signed checkpoint
+from which the remaining chain is verified; what is old is decided by the
+hashed timestamps of a fully verified chain, never by a column one could edit.
 
 Appending costs one locked read of the head row, one insert and one update; the
 head row lock (``SELECT ... FOR UPDATE`` on PostgreSQL, the database write lock
@@ -21,6 +26,7 @@ Nothing reads the chain to write.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import hmac
@@ -37,6 +43,7 @@ from django.utils import timezone
 
 from aktenkundig import config
 from aktenkundig.core.models import Tenant
+from aktenkundig.governance import anchor
 from aktenkundig.governance.models import (
     AuditCheckpoint,
     AuditContent,
@@ -47,7 +54,9 @@ from aktenkundig.governance.models import (
 
 GENESIS = "0" * 64
 MIN_RETENTION_DAYS = 183  # six months, AI Act Art. 26(6)
-BODY_VERSION = 1
+BODY_VERSION = 2
+#: Canonical JSON sorts keys, and "v" sorts last: a version-2 body ends so.
+_V2_SUFFIX = '"v":2}'
 
 
 # --------------------------------------------------------------------------- primitives
@@ -69,12 +78,23 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"Nicht protokollierbarer Wert vom Typ {type(value).__name__}")
 
 
+def micros(moment: dt.datetime) -> int:
+    """``moment`` as whole microseconds since the epoch (UTC): the same integer
+    whether SQLite or PostgreSQL gave the datetime back."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return calendar.timegm(moment.utctimetuple()) * 1_000_000 + moment.microsecond
+
+
 def record_hash(prev_hash: str, tenant_id: int, seq: int, kind: str, feature: str,
-                case_ref: str, actor: str, body: str) -> str:
-    """The chain link: SHA-256 over the predecessor's hash, the indexed columns and the body."""
+                case_ref: str, actor: str, body: str,
+                created_at: dt.datetime | None = None) -> str:
+    """The chain link: SHA-256 over the predecessor's hash, every column and the body.
+    ``created_at`` is required for version-2 bodies (None: the version-1 formula)."""
+    tail = "" if created_at is None else f"|{micros(created_at)}"
     return hashlib.sha256(
         f"{prev_hash}|{tenant_id}|{seq}|{len(kind)}:{kind}|{len(feature)}:{feature}|"
-        f"{len(case_ref)}:{case_ref}|{len(actor)}:{actor}|{body}".encode()
+        f"{len(case_ref)}:{case_ref}|{len(actor)}:{actor}|{body}{tail}".encode()
     ).hexdigest()
 
 
@@ -191,7 +211,8 @@ def append(
             "actor": actor,
             "data": data,
         })
-        link = record_hash(prev_hash, tenant_id, seq, kind, feature, case_ref, actor_name, body)
+        link = record_hash(prev_hash, tenant_id, seq, kind, feature, case_ref, actor_name, body,
+                           now)
         row_values = [tenant_id, seq, now, kind, feature, case_ref, actor_name, body, prev_hash,
                       link]
         head_values = [link, sign(tenant_id, seq, link), tenant_id]
@@ -200,6 +221,12 @@ def append(
         else:
             cursor.execute(_INSERT, row_values)
             cursor.execute(_UPDATE_HEAD, [seq, *head_values])
+        # Anchored outside the database once committed (a rolled-back append
+        # must leave no line behind); at once when this block was the transaction.
+        if nested:
+            transaction.on_commit(lambda: anchor.write(_key(), tenant_id, seq, link))
+    if not nested:
+        anchor.write(_key(), tenant_id, seq, link)
     return Appended(tenant_id, seq, now, body, prev_hash, link)
 
 
@@ -310,6 +337,19 @@ def log_governance_event(
     )
 
 
+def log_data_event(
+    tenant: Tenant, *, user: Any = None, action: str, details: dict[str, Any] | None = None,
+    system_actor: str = "",
+) -> Appended:
+    """Record a change to what data exists or who may see it: a collection's level,
+    public flag or units changed, a document uploaded into, replaced in or deleted
+    from a collection. ``details`` carries before and after (no document content)."""
+    return append(
+        tenant, "data", {"action": action, **(details or {})},
+        user=user, system_actor=system_actor,
+    )
+
+
 # --------------------------------------------------------------------------- verifying
 
 
@@ -327,6 +367,8 @@ class VerifyResult:
     first_seq: int | None = None
     last_seq: int | None = None
     problems: list[Problem] = field(default_factory=list)
+    #: The anchor outside the database knew this tenant (False: not checked).
+    anchored: bool = False
 
     @property
     def ok(self) -> bool:
@@ -343,7 +385,8 @@ def _rows(tenant_id: int, batch: int, upto: int | None) -> Iterator[tuple]:
     table = AuditRecord._meta.db_table
     limit_clause = "" if upto is None else " AND seq <= %s"
     sql = (
-        f"SELECT seq, prev_hash, hash, body, kind, feature, case_ref, actor FROM {table} "  # noqa: S608
+        f"SELECT seq, prev_hash, hash, body, kind, feature, case_ref, actor, created_at "  # noqa: S608
+        f"FROM {table} "
         f"WHERE tenant_id = %s AND seq > %s{limit_clause} ORDER BY seq LIMIT %s"
     )
     last = -1
@@ -360,8 +403,14 @@ def _rows(tenant_id: int, batch: int, upto: int | None) -> Iterator[tuple]:
                 return
 
 
-def verify_chain(tenant: Tenant, *, batch: int = 20000, upto: int | None = None) -> VerifyResult:
-    """Check the whole chain of ``tenant``; every problem names its record."""
+def verify_chain(
+    tenant: Tenant, *, batch: int = 20000, upto: int | None = None,
+    anchors: anchor.Anchors | None = None,
+) -> VerifyResult:
+    """Check the whole chain of ``tenant``; every problem names its record.
+
+    Without ``upto``, the head row and the anchor outside the database are checked
+    too (``anchors``: read once by the caller when verifying many tenants)."""
     tenant_id = tenant.pk
     result = VerifyResult(tenant=tenant.slug)
     problems = result.problems
@@ -376,11 +425,16 @@ def verify_chain(tenant: Tenant, *, batch: int = 20000, upto: int | None = None)
 
     expected_seq: int | None = None
     expected_prev = GENESIS
+    if anchors is None and upto is None:
+        anchors = anchor.read(_key())
+    anchored = anchors.latest.get(tenant_id) if anchors is not None else None
+    anchored_hash_seen: str | None = None
     sha256 = hashlib.sha256
     count = 0
     last_seq = None
+    seen_v2 = False
     # The hot loop inlines record_hash(): 1M records must verify in well under 30 s.
-    for seq, prev_hash, stored_hash, body, kind, feature, case_ref, actor in _rows(
+    for seq, prev_hash, stored_hash, body, kind, feature, case_ref, actor, created in _rows(
         tenant_id, batch, upto
     ):
         if expected_seq is None:
@@ -396,10 +450,22 @@ def verify_chain(tenant: Tenant, *, batch: int = 20000, upto: int | None = None)
                     expected_prev = prev_hash
             expected_seq = seq
         count += 1
+        if body.endswith(_V2_SUFFIX):
+            seen_v2 = True
+            tail = f"|{micros(created)}"
+        else:
+            tail = ""
+            if seen_v2:  # a version-1 record after version 2: forged without created_at
+                problems.append(Problem(seq, "modified", (
+                    f"Eintrag {seq} hat ein veraltetes Format hinter neueren Einträgen "
+                    "(nachträglich eingefügt oder verändert)."
+                )))
         computed = sha256(
             f"{prev_hash}|{tenant_id}|{seq}|{len(kind)}:{kind}|{len(feature)}:{feature}|"
-            f"{len(case_ref)}:{case_ref}|{len(actor)}:{actor}|{body}".encode()
+            f"{len(case_ref)}:{case_ref}|{len(actor)}:{actor}|{body}{tail}".encode()
         ).hexdigest()
+        if anchored is not None and seq == anchored[0]:
+            anchored_hash_seen = stored_hash
         if computed != stored_hash or seq != expected_seq or prev_hash != expected_prev:
             _diagnose(problems, tenant_id, seq, expected_seq, expected_prev, prev_hash,
                       computed != stored_hash, body)
@@ -415,7 +481,44 @@ def verify_chain(tenant: Tenant, *, batch: int = 20000, upto: int | None = None)
 
     if upto is None:
         _check_head(result, head, tenant_id, expected_prev, checkpoints)
+        if anchors is not None:
+            _check_anchor(result, anchors, anchored, anchored_hash_seen, head, checkpoints)
     return result
+
+
+def _check_anchor(result: VerifyResult, anchors: anchor.Anchors,
+                  anchored: tuple[int, str] | None, seen_hash: str | None,
+                  head: AuditHead | None, checkpoints: dict[int, str]) -> None:
+    """Compare the chain with the anchor outside the database (a lower bound)."""
+    problems = result.problems
+    if anchors.bad_lines:
+        numbers = ", ".join(str(n) for n in anchors.bad_lines[:5])
+        problems.append(Problem(None, "anchor", (
+            f"{len(anchors.bad_lines)} Zeile(n) der Ankerdatei sind nicht gültig signiert "
+            f"(Zeile {numbers}): die Ankerdatei wurde verändert."
+        )))
+    if anchored is None:
+        return
+    result.anchored = True
+    seq, anchored_hash = anchored
+    last = max(result.last_seq or 0, head.seq if head is not None else 0)
+    if seq > last:
+        start = (result.last_seq or 0) + 1
+        problems.append(Problem(start, "truncated", (
+            f"Der Anker außerhalb der Datenbank kennt Eintrag {seq}, die Datenbank endet "
+            f"bei {result.last_seq or 0}: Einträge {start} bis {seq} wurden gelöscht "
+            "(mitsamt dem Kettenkopf)."
+        )))
+    elif seen_hash is not None:
+        if seen_hash != anchored_hash:
+            problems.append(Problem(seq, "modified", (
+                f"Eintrag {seq} passt nicht zum Anker außerhalb der Datenbank "
+                "(die Kette wurde ab hier neu geschrieben)."
+            )))
+    elif seq in checkpoints and checkpoints[seq] != anchored_hash:
+        problems.append(Problem(seq, "checkpoint", (
+            f"Der Prüfpunkt bei Eintrag {seq} passt nicht zum Anker außerhalb der Datenbank."
+        )))
 
 
 def _diagnose(problems: list[Problem], tenant_id: int, seq: int, expected_seq: int,
@@ -478,6 +581,12 @@ def _check_head(result: VerifyResult, head: AuditHead | None, tenant_id: int,
         )))
 
 
+def vanished_tenants(anchors: anchor.Anchors) -> list[tuple[int, int]]:
+    """(tenant id, anchored seq) of tenants the anchor knows but the database lost."""
+    known = set(Tenant.objects.filter(pk__in=list(anchors.latest)).values_list("pk", flat=True))
+    return [(tid, seq) for tid, (seq, _h) in sorted(anchors.latest.items()) if tid not in known]
+
+
 # --------------------------------------------------------------------------- retention
 
 
@@ -508,10 +617,13 @@ def checkpoint(tenant: Tenant, *, reason: str = "manual") -> AuditCheckpoint | N
         if head is None or head.seq == 0:
             return None
         found = AuditCheckpoint.objects.filter(tenant=tenant, seq=head.seq).first()
-        return found or AuditCheckpoint.objects.create(
+        made = found or AuditCheckpoint.objects.create(
             tenant=tenant, seq=head.seq, hash=head.hash, reason=reason,
             signature=sign(tenant.pk, head.seq, head.hash),
         )
+    # Keep the append-only anchor small: the newest line per tenant is all it needs.
+    anchor.compact(_key())
+    return made
 
 
 def prune(
@@ -524,18 +636,30 @@ def prune(
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     with transaction.atomic():
         AuditHead.objects.select_for_update().filter(pk=tenant.pk).first()
-        last_old = (
-            AuditRecord.objects.filter(tenant=tenant, created_at__lt=cutoff)
-            .order_by("-seq").values_list("seq", "hash").first()
-        )
-        if last_old is None:
-            return PruneResult(0, None)
-        seq, record_hash = last_old
-        check = verify_chain(tenant, upto=seq)
+        # The whole chain first (head and anchor included): after that, every
+        # record's time is the hashed one, so a back-dated record (issue #10, 5)
+        # stops the prune instead of steering it.
+        check = verify_chain(tenant)
         if not check.ok:
             raise ChainBroken(
                 f"Das Protokoll von {tenant.slug} ist beschädigt (erster Fehler bei Eintrag "
                 f"{check.first_break}); es wird nichts gelöscht."
+            )
+        last_old = (
+            AuditRecord.objects.filter(tenant=tenant, created_at__lt=cutoff)
+            .order_by("-seq").values_list("seq", "hash", "body").first()
+        )
+        if last_old is None:
+            return PruneResult(0, None)
+        seq, record_hash, body = last_old
+        # Version-1 records do not hash created_at; their body's time decides.
+        stamped = dt.datetime.fromisoformat(json.loads(body)["ts"])
+        if stamped.tzinfo is None:
+            stamped = stamped.replace(tzinfo=dt.UTC)
+        if stamped >= cutoff:
+            raise ChainBroken(
+                f"Eintrag {seq} von {tenant.slug} ist jünger als die Aufbewahrungsfrist, "
+                "obwohl seine Zeitspalte anderes sagt; es wird nichts gelöscht."
             )
         AuditCheckpoint.objects.get_or_create(
             tenant=tenant, seq=seq,

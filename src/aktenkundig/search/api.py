@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 from aktenkundig.accounts.api import api_auth
 from aktenkundig.accounts.services import tenant_of
 from aktenkundig.assistant.web import allowed_collections
+from aktenkundig.governance.policy import check_feature
 from aktenkundig.search.services import SearchError, search
 
 router = Router(tags=["search"], auth=api_auth)
@@ -36,13 +37,20 @@ def search_passages(request, params: Query[SearchQuery]):
     if not params.q.strip():
         raise HttpError(422, "Bitte geben Sie einen Suchbegriff ein.")
     collections = list(allowed_collections(request.user, params.collections))
+    tenant = tenant_of(request.user)
+    mode = params.mode
+    if mode in ("hybrid", "dense") and not check_feature(request.user, tenant, "assistant"):
+        # Dense retrieval is the assistant's AI (its KI-Register entry names the
+        # embedding model): when the assistant is switched off, or this person
+        # may not use it, search stays lexical (issue #10, 8).
+        mode = "bm25"
     try:
         hits = search(
             params.q,
-            tenant=tenant_of(request.user),
+            tenant=tenant,
             collections=collections,
             limit=max(1, min(params.limit, 50)),
-            mode=params.mode,  # type: ignore[arg-type]
+            mode=mode,  # type: ignore[arg-type]
         )
     except SearchError as error:
         raise HttpError(422, str(error)) from None

@@ -18,6 +18,11 @@ os.environ.setdefault("AKTENKUNDIG_LLM_BASE_URL", "")
 os.environ.setdefault("AKTENKUNDIG_EMBEDDINGS_URL", "")
 os.environ.setdefault("AKTENKUNDIG_TASKS", "immediate")
 os.environ.setdefault("AKTENKUNDIG_SECURE_COOKIES", "false")
+# Tests clear the cache outside database access; the shared database cache of the
+# shipped settings is tested across processes in core/tests/test_shared_cache.py.
+os.environ.setdefault("AKTENKUNDIG_CACHE_URL", "locmem")
+# Tests assert on what processing did right after the upload's commit.
+os.environ.setdefault("AKTENKUNDIG_BACKGROUND_THREAD", "false")
 
 _backend = os.environ.get("AKTENKUNDIG_TEST_DATABASE", "sqlite")
 _url = os.environ.get("AKTENKUNDIG_TEST_DATABASE_URL", "")

@@ -44,12 +44,22 @@ def accept_upload(collection: Collection, uploaded: UploadedFile, user=None) -> 
             "error": _("Diese Datei ist in der Sammlung schon vorhanden."),
         }
     queue_processing(document)
-    return {"name": name, "ok": True, "document_id": document.pk, "status": document.status}
+    result = {"name": name, "ok": True, "document_id": document.pk, "status": document.status}
+    others = Document.objects.filter(
+        collection=collection, source_path=document.source_path
+    ).exclude(pk=document.pk).exclude(uploaded_by_id=document.uploaded_by_id)
+    if others.exists():
+        # Said out loud: the other person's document stays, both are kept.
+        result["note"] = _(
+            "Eine Datei dieses Namens von einer anderen Person bleibt erhalten; "
+            "beide sind nun in der Sammlung."
+        )
+    return result
 
 
-def delete_document(document: Document) -> None:
+def delete_document(document: Document, user=None) -> None:
     """Delete the document; its passages leave the index and all future answers."""
-    _delete(document)
+    _delete(document, user=user)
 
 
 def reindex_document(document: Document) -> None:

@@ -43,3 +43,44 @@ def test_production_settings_hash_passwords_with_argon2():
 
     production = importlib.import_module("aktenkundig.settings")
     assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_cache_counts_atomically_and_keeps_the_window(settings):
+    """core.cache.DatabaseCache: incr is one locked read-modify-write and keeps the
+    entry's expiry (Django's own incr would reset it to the default timeout)."""
+    import threading
+
+    from django.core.cache import caches
+    from django.db import connections
+
+    settings.CACHES = {**settings.CACHES, "shared": {
+        "BACKEND": "aktenkundig.core.cache.DatabaseCache", "LOCATION": "aktenkundig_cache"}}
+    shared = caches["shared"]
+    if connections["default"].vendor == "sqlite":
+        pytest.skip("in-memory test database; across processes: test_shared_cache.py")
+    assert shared.add("n", 0, timeout=120)
+    errors = []
+
+    def bump():
+        try:
+            for _ in range(25):
+                shared.incr("n")
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=bump) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and shared.get("n") == 100
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT expires FROM aktenkundig_cache")
+        (expires,) = cursor.fetchone()
+    from django.utils import timezone
+
+    assert (expires - timezone.now()).total_seconds() < 125
+    shared.clear()

@@ -263,3 +263,42 @@ def test_scanned_pdf_upload_goes_through_ocr_in_the_background_task(collection):
     assert chunk.page == 1 and "Steuermarke" in chunk.text
     # the status said "ocr" while tesseract ran, so people see why it takes a while
     assert any("'ocr'" in query["sql"] for query in queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_links_out_of_the_folder_and_the_data_directory_are_never_ingested(
+    tmp_path, collection, settings
+):
+    """Issue #10, 4: a link to the data directory's keys or to /etc/passwd was
+    ingested and downloadable by a plain staff user."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "secret_key").write_text("geheimer-schluessel-1234567890 " * 3)
+    (data_dir / "audit_key").write_text("audit-schluessel-abcdef " * 3)
+    settings.DATA_DIR = data_dir
+    outside = write(tmp_path / "draussen" / "privat.txt", "Private Notizen des Admins " * 5)
+    folder = tmp_path / "akten"
+    write(folder / "satzung.md", SATZUNG_V1)
+    write(folder / "anlagen" / "gebuehren.txt", "Gebühren für die Hundemarke: 5 Euro.")
+    (folder / "schluessel.txt").symlink_to(data_dir / "secret_key")
+    (folder / "audit.txt").symlink_to(data_dir / "audit_key")
+    (folder / "passwd.txt").symlink_to("/etc/passwd")
+    (folder / "notizen.txt").symlink_to(outside)
+    (folder / "draussen").symlink_to(outside.parent, target_is_directory=True)
+    (folder / "kopie.md").symlink_to(folder / "satzung.md")  # inside: fine
+
+    report = ingest_paths([folder], collection)
+    texts = " ".join(Chunk.objects.values_list("text", flat=True))
+    for secret in ("geheimer-schluessel", "audit-schluessel", "root:", "Private Notizen"):
+        assert secret not in texts
+    failed = {Path(r.path).name: r.error for r in report.failed}
+    assert set(failed) == {"schluessel.txt", "audit.txt", "passwd.txt", "notizen.txt"}
+    assert "Datenverzeichnis" in failed["schluessel.txt"]
+    assert "heraus" in failed["passwd.txt"]
+    read = {Path(r.path).name for r in report.new + report.unchanged}
+    assert read == {"kopie.md", "satzung.md", "gebuehren.txt"}
+    # the data directory itself, named or linked, is refused as a whole
+    report = ingest_paths([data_dir], collection)
+    assert [r.status for r in report.results] == ["failed"]
+    assert "Datenverzeichnis" in report.results[0].error
+    assert not Document.objects.filter(original_name__in=["secret_key", "audit_key"]).exists()

@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -45,7 +46,8 @@ def test_intact_chain_verifies_and_records_what_the_ai_did(tenant, clerk):
     body = json.loads(record.body)
     assert record.body == audit.canonical_json(body)  # stored canonically
     assert record.hash == audit.record_hash(record.prev_hash, tenant.pk, 3, "ai", "assistant",
-                                            "AZ-1", "sachbearbeitung", record.body)
+                                            "AZ-1", "sachbearbeitung", record.body,
+                                            record.created_at)
     assert record.prev_hash == AuditRecord.objects.get(tenant=tenant, seq=2).hash
     data = body["data"]
     assert body["actor"] == {"id": clerk.pk, "name": "sachbearbeitung"}
@@ -120,13 +122,14 @@ def test_insertion_is_detected(tenant, clerk):
     _sql(f"UPDATE {TABLE} SET seq = seq - 999 WHERE tenant_id = %s AND seq > 1000",  # noqa: S608
          [tenant.pk])
     third = AuditRecord.objects.get(tenant=tenant, seq=3)
-    forged = audit.canonical_json({"v": 1, "t": tenant.pk, "n": 4, "ts": timezone.now().isoformat(),
+    when = timezone.now()
+    forged = audit.canonical_json({"v": 2, "t": tenant.pk, "n": 4, "ts": when.isoformat(),
                                    "kind": "human", "feature": "", "case": "", "actor": None,
                                    "data": {"action": "accepted"}})
     _sql(f"INSERT INTO {TABLE} (tenant_id, seq, created_at, kind, feature, case_ref, actor, "  # noqa: S608
          "body, prev_hash, hash) VALUES (%s, 4, %s, 'human', '', '', '', %s, %s, %s)",
-         [tenant.pk, timezone.now(), forged, third.hash,
-          audit.record_hash(third.hash, tenant.pk, 4, "human", "", "", "", forged)])
+         [tenant.pk, when, forged, third.hash,
+          audit.record_hash(third.hash, tenant.pk, 4, "human", "", "", "", forged, when)])
     result = audit.verify_chain(tenant)
     assert not result.ok and result.first_break == 5
     assert ("reordered", 5) in _kinds(result)
@@ -135,13 +138,14 @@ def test_insertion_is_detected(tenant, clerk):
 def test_appending_behind_the_head_is_detected(tenant, clerk):
     _fill(tenant, clerk, 3)
     last = AuditRecord.objects.get(tenant=tenant, seq=3)
-    forged = audit.canonical_json({"v": 1, "t": tenant.pk, "n": 4, "ts": "2025-01-01T00:00:00",
+    when = timezone.now()
+    forged = audit.canonical_json({"v": 2, "t": tenant.pk, "n": 4, "ts": when.isoformat(),
                                    "kind": "ai", "feature": "", "case": "", "actor": None,
                                    "data": {}})
     _sql(f"INSERT INTO {TABLE} (tenant_id, seq, created_at, kind, feature, case_ref, actor, "  # noqa: S608
          "body, prev_hash, hash) VALUES (%s, 4, %s, 'ai', '', '', '', %s, %s, %s)",
-         [tenant.pk, timezone.now(), forged, last.hash,
-          audit.record_hash(last.hash, tenant.pk, 4, "ai", "", "", "", forged)])
+         [tenant.pk, when, forged, last.hash,
+          audit.record_hash(last.hash, tenant.pk, 4, "ai", "", "", "", forged, when)])
     assert ("truncated", 4) in _kinds(audit.verify_chain(tenant))
 
 
@@ -163,7 +167,7 @@ def test_recomputing_the_whole_chain_fails_on_the_signed_head(tenant, clerk):
         record = AuditRecord.objects.get(tenant=tenant, seq=seq)
         body = record.body.replace("smollm2", "other") if seq == 2 else record.body
         new_hash = audit.record_hash(prev, tenant.pk, seq, record.kind, record.feature,
-                                     record.case_ref, record.actor, body)
+                                     record.case_ref, record.actor, body, record.created_at)
         _sql(f"UPDATE {TABLE} SET body = %s, prev_hash = %s, hash = %s "  # noqa: S608
              "WHERE tenant_id = %s AND seq = %s", [body, prev, new_hash, tenant.pk, seq])
         prev = new_hash
@@ -185,14 +189,17 @@ def test_chains_are_per_tenant(tenant, other_tenant, clerk):
     assert ("truncated", 3) in _kinds(audit.verify_chain(tenant))
 
 
-def _age(tenant, seqs, days):
-    _sql(f"UPDATE {TABLE} SET created_at = %s WHERE tenant_id = %s AND seq <= %s",  # noqa: S608
-         [timezone.now() - dt.timedelta(days=days), tenant.pk, seqs])
+def _fill_old(tenant, user, n, days):
+    """``n`` records written ``days`` ago (the clock is moved, not the rows: the
+    time of a record is hashed, so editing it afterwards breaks the chain)."""
+    then = timezone.now() - dt.timedelta(days=days)
+    with mock.patch.object(audit.timezone, "now", return_value=then):
+        _fill(tenant, user, n)
 
 
 def test_pruning_leaves_a_signed_checkpoint_and_the_rest_still_verifies(tenant, clerk):
-    _fill(tenant, clerk, 10)
-    _age(tenant, 6, days=200)
+    _fill_old(tenant, clerk, 6, days=200)
+    _fill(tenant, clerk, 4)
     result = audit.prune(tenant)
     assert (result.deleted, result.checkpoint_seq) == (6, 6)
     assert AuditCheckpoint.objects.get(tenant=tenant, seq=6).reason == "prune"
@@ -205,8 +212,8 @@ def test_pruning_leaves_a_signed_checkpoint_and_the_rest_still_verifies(tenant, 
 
 
 def test_forged_or_missing_checkpoint_is_detected(tenant, clerk):
-    _fill(tenant, clerk, 8)
-    _age(tenant, 3, days=400)
+    _fill_old(tenant, clerk, 3, days=400)
+    _fill(tenant, clerk, 5)
     audit.prune(tenant)
     _sql(f"UPDATE {AuditCheckpoint._meta.db_table} SET hash = %s WHERE tenant_id = %s",  # noqa: S608
          ["f" * 64, tenant.pk])
@@ -217,8 +224,8 @@ def test_forged_or_missing_checkpoint_is_detected(tenant, clerk):
 
 
 def test_pruning_refuses_to_launder_a_broken_chain(tenant, clerk):
-    _fill(tenant, clerk, 6)
-    _age(tenant, 4, days=300)
+    _fill_old(tenant, clerk, 4, days=300)
+    _fill(tenant, clerk, 2)
     _sql(f"UPDATE {TABLE} SET body = body || ' ' WHERE tenant_id = %s AND seq = 2",  # noqa: S608
          [tenant.pk])
     with pytest.raises(audit.ChainBroken, match="Eintrag 2"):
@@ -253,12 +260,12 @@ def test_cli_verify_names_the_break_and_exits_1(tenant, clerk, capsys):
 
 
 def test_cli_verify_all_tenants_and_prune(tenant, other_tenant, clerk, capsys):
-    _fill(tenant, clerk, 4)
+    _fill_old(tenant, clerk, 2, days=365)
+    _fill(tenant, clerk, 2)
     audit.log_human_action(other_tenant, user=None, action="accepted")
     call_command("audit", "verify")
     out = capsys.readouterr().out
     assert "musterstadt" in out and "nachbarort" in out
-    _age(tenant, 2, days=365)
     call_command("audit", "prune")
     assert "2" in capsys.readouterr().out
     call_command("audit", "verify", "--tenant", tenant.slug)

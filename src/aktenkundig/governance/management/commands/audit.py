@@ -47,7 +47,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, tenant: str | None = None, **options) -> None:
         if action == "verify":
-            self._verify(self._tenants(tenant))
+            self._verify(self._tenants(tenant), every_tenant=not tenant)
         elif action == "prune":
             try:
                 days = audit.retention_days()
@@ -75,15 +75,25 @@ class Command(BaseCommand):
                     json.dumps(cases.export_case(t, options["case"]), ensure_ascii=False, indent=2)
                 )
 
-    def _verify(self, tenants: list[Tenant]) -> None:
+    def _verify(self, tenants: list[Tenant], *, every_tenant: bool = True) -> None:
         broken = False
+        anchors = audit.anchor.read(audit._key())
+        if not anchors.found:
+            self.stderr.write(
+                "Hinweis: keine Ankerdatei außerhalb der Datenbank gefunden "
+                "(AKTENKUNDIG_AUDIT_ANCHOR); ein vollständiges Löschen wäre nicht erkennbar."
+            )
         for t in tenants:
             started = time.perf_counter()
-            result = audit.verify_chain(t)
+            result = audit.verify_chain(t, anchors=anchors)
             seconds = time.perf_counter() - started
             if result.ok:
+                unanchored = "" if result.anchored or not result.records else (
+                    ", nicht außerhalb der Datenbank verankert"
+                )
                 self.stdout.write(
-                    f"{t.slug}: {result.records} Einträge, Kette in Ordnung ({seconds:.2f} s)"
+                    f"{t.slug}: {result.records} Einträge, Kette in Ordnung{unanchored} "
+                    f"({seconds:.2f} s)"
                 )
                 continue
             broken = True
@@ -93,5 +103,12 @@ class Command(BaseCommand):
             )
             for problem in result.problems:
                 self.stderr.write(f"  - {problem.message}")
+        if every_tenant:
+            for tenant_id, seq in audit.vanished_tenants(anchors):
+                broken = True
+                self.stderr.write(
+                    f"Mandant {tenant_id}: laut Anker {seq} Einträge, in der Datenbank "
+                    "gibt es ihn nicht mehr (gelöscht)."
+                )
         if broken:
             sys.exit(1)
