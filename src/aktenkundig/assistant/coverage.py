@@ -133,6 +133,13 @@ def features(
     if nearest:
         cosine = {hit.chunk_id: float(hit.score) for hit in nearest}
         floor = min(cosine.values())
+        # A top hit without a stored vector (uploaded a moment ago, or its embedding
+        # failed) cannot be among the dense results; giving it the floor would refuse
+        # every question about the newest document. Its cosine is computed now.
+        fresh = _unembedded([hit for hit in top if hit.chunk_id not in cosine])
+        if fresh:
+            computed = semantic_similarity(question, [passage_text(h) for h in fresh])
+            cosine.update({h.chunk_id: float(v) for h, v in zip(fresh, computed, strict=True)})
         per_hit = [cosine.get(hit.chunk_id, floor) for hit in top]
         semantic = max(cosine.values())
     else:
@@ -140,6 +147,17 @@ def features(
         semantic = max(per_hit)
     best = max(range(len(top)), key=lambda i: lexical[i] + per_hit[i])
     return max(lexical), semantic, best
+
+
+def _unembedded(hits: Sequence[Any]) -> list[Any]:
+    """Those of ``hits`` that have no vector from the current encoder."""
+    if not hits:
+        return []
+    from aktenkundig.search.embedding import get_encoder
+    from aktenkundig.search.index import without_vectors
+
+    missing = without_vectors([hit.chunk_id for hit in hits], get_encoder().name)
+    return [hit for hit in hits if hit.chunk_id in missing]
 
 
 def score(lexical: float, semantic: float, cal: Calibration | None = None) -> float:

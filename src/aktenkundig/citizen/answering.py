@@ -159,10 +159,14 @@ def answer_public(
 def _cache_key(question, tenant, collections, language, plain, llm) -> str:
     """Citizens ask the same questions over and over, and a public answer depends
     only on the question and the public documents: any change to those (new,
-    replaced or deleted document) changes the key."""
+    replaced or deleted document) changes the key, and so do its vectors arriving
+    (a refusal cached before a fresh upload was embedded must not outlive that)."""
+    from aktenkundig.search.models import ChunkVector
+
     version = Document.objects.filter(collection__in=collections).aggregate(
         n=Count("id"), latest=Max("updated_at")
     )
+    vectors = ChunkVector.objects.filter(collection__in=collections).count()
     normalised = " ".join(re.findall(r"\w+", question.lower()))
     raw = json.dumps(
         [
@@ -170,6 +174,7 @@ def _cache_key(question, tenant, collections, language, plain, llm) -> str:
             sorted(c.pk for c in collections),
             version["n"],
             str(version["latest"]),
+            vectors,
             language,
             plain,
             llm,
