@@ -113,6 +113,7 @@ def features(
     *,
     tenant: Any = None,
     collections: Sequence[Any] | None = None,
+    documents: Sequence[Any] | None = None,
 ) -> tuple[float, float, int]:
     """(lexical, semantic, index of the best passage among ``hits``).
 
@@ -129,7 +130,10 @@ def features(
     if tenant is not None:
         from aktenkundig.search.services import search
 
-        nearest = search(question, tenant=tenant, collections=collections, limit=8, mode="dense")
+        nearest = search(
+            question, tenant=tenant, collections=collections, limit=8, mode="dense",
+            documents=documents,
+        )
     if nearest:
         cosine = {hit.chunk_id: float(hit.score) for hit in nearest}
         floor = min(cosine.values())
@@ -172,8 +176,11 @@ def assess(
     *,
     tenant: Any = None,
     collections: Sequence[Any] | None = None,
+    documents: Sequence[Any] | None = None,
 ) -> Coverage:
-    lexical, semantic, best = features(question, hits, tenant=tenant, collections=collections)
+    lexical, semantic, best = features(
+        question, hits, tenant=tenant, collections=collections, documents=documents
+    )
     if best < 0:
         return Coverage(0.0, 0.0, 0.0, False, -1)
     cal = calibration()

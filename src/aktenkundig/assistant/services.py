@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from aktenkundig import config
-from aktenkundig.assistant import coverage
+from aktenkundig.assistant import coverage, followup
 from aktenkundig.assistant.prompt import NOT_COVERED, build_messages
 from aktenkundig.assistant.text import (
     looks_like_instruction,
@@ -90,6 +90,8 @@ class Answer:
     notice: str = ""
     # How well the documents cover the question (0..1; the refusal decision).
     coverage: float = 0.0
+    # What was searched when it differs from ``question`` (a resolved follow-up).
+    query: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of ``aktenkundig ask --json`` and the API."""
@@ -113,6 +115,7 @@ class Answer:
             "backend": self.backend,
             "model": self.model,
             "notice": self.notice,
+            "query": self.query,
         }
 
 
@@ -126,10 +129,14 @@ def answer(
     collections: Sequence[Any] | None = None,
     use_llm: bool | None = None,
     conversation_key: str = "",
+    previous: Sequence[str] = (),
+    documents: Sequence[Any] | None = None,
 ) -> Answer:
     """Answer ``question`` from ``tenant``'s documents (optionally only from
-    ``collections``). ``use_llm``: None = when one is configured, False = never
-    (extractive), True = generate if at all possible (falls back with a notice)."""
+    ``collections``, or only from ``documents``). ``use_llm``: None = when one is
+    configured, False = never (extractive), True = generate if at all possible (falls
+    back with a notice). ``previous``: the conversation's earlier questions (as
+    searched), oldest first, against which a follow-up question is resolved."""
     result: Answer | None = None
     for kind, payload in stream_answer(
         question,
@@ -137,6 +144,8 @@ def answer(
         collections=collections,
         use_llm=use_llm,
         conversation_key=conversation_key,
+        previous=previous,
+        documents=documents,
     ):
         if kind == "done":
             result = payload
@@ -151,16 +160,26 @@ def stream_answer(
     collections: Sequence[Any] | None = None,
     use_llm: bool | None = None,
     conversation_key: str = "",
+    previous: Sequence[str] = (),
+    documents: Sequence[Any] | None = None,
 ) -> Iterator[Event]:
     """Like :func:`answer`, as events for streaming UIs: ``("delta", text)`` pieces
     of the answer (whole, verified sentences), then ``("citations", [Citation])``,
     then ``("done", Answer)``. Raises :class:`InvalidQuestion` before any event."""
-    question = _validate(question)
-    hits = retrieve(question, tenant=tenant, collections=collections)
-    cover = coverage.assess(question, hits, tenant=tenant, collections=collections)
+    question = _validate(question, previous)
+    query = followup.resolve(
+        question, previous, conversation_key=conversation_key,
+        llm_level=None if use_llm is False else _scope_level(tenant, collections),
+    )
+    searched = query if query != question else ""
+    hits = retrieve(query, tenant=tenant, collections=collections, documents=documents)
+    cover = coverage.assess(
+        query, hits, tenant=tenant, collections=collections, documents=documents
+    )
     if not cover.covered:
         logger.info("assistant refused (coverage %.2f)", cover.score)
-        result = Answer(question, REFUSAL_TEXT, refused=True, coverage=cover.score)
+        result = Answer(question, REFUSAL_TEXT, refused=True, coverage=cover.score,
+                        query=searched)
         yield "delta", result.text
         yield "citations", []
         yield "done", result
@@ -174,16 +193,18 @@ def stream_answer(
         level = level_of(shown)
         if gateway.is_available(level):
             generated = yield from _generate(
-                question, shown, level, conversation_key, cover.score, tenant
+                query, shown, level, conversation_key, cover.score, tenant
             )
             if isinstance(generated, Answer):
+                generated.question, generated.query = question, searched
                 yield "citations", generated.citations
                 yield "done", generated
                 return
             notice = generated
         elif use_llm or configured_backends():
             notice = _why_no_llm(level)
-    result = _extract(question, hits, cover.score)
+    result = _extract(query, hits, cover.score, focus=question)
+    result.question, result.query = question, searched
     result.notice = notice
     yield "delta", result.text
     yield "citations", result.citations
@@ -191,21 +212,38 @@ def stream_answer(
 
 
 def retrieve(
-    question: str, *, tenant: Tenant, collections: Sequence[Any] | None = None
+    question: str,
+    *,
+    tenant: Tenant,
+    collections: Sequence[Any] | None = None,
+    documents: Sequence[Any] | None = None,
 ) -> list[Any]:
     """The passages an answer is built from (``SearchHit`` objects, best first)."""
     from aktenkundig.search.services import search
 
-    return list(search(question, tenant=tenant, collections=collections, limit=RETRIEVE))
+    return list(search(
+        question, tenant=tenant, collections=collections, limit=RETRIEVE, documents=documents
+    ))
 
 
-def _validate(question: str) -> str:
+def _scope_level(tenant: Tenant, collections: Sequence[Any] | None) -> int:
+    """The highest classification in scope: what a follow-up rewrite may be sent at
+    (the question may quote from any of it)."""
+    from aktenkundig.core.models import Collection
+
+    if collections is None:
+        collections = Collection.objects.filter(tenant=tenant)
+    return max((int(c.access_level) for c in collections), default=int(AccessLevel.OFFEN))
+
+
+def _validate(question: str, previous: Sequence[str] = ()) -> str:
     question = " ".join((question or "").split())
     if not question:
         raise InvalidQuestion("Bitte eine Frage eingeben.")
     if len(question) > MAX_QUESTION_CHARS:
         raise InvalidQuestion(f"Die Frage ist zu lang (höchstens {MAX_QUESTION_CHARS} Zeichen).")
-    if not analyze(question):
+    # „Und dann?“ has no searchable term of its own; after a question it still asks.
+    if not analyze(question) and not (previous and followup.is_follow_up(question)):
         raise InvalidQuestion("Die Frage enthält keine Begriffe, nach denen ich suchen kann.")
     return question
 
@@ -238,14 +276,19 @@ class _Candidate:
     sentence: str
 
 
-def _extract(question: str, hits: Sequence[Any], cover_score: float) -> Answer:
+def _extract(
+    question: str, hits: Sequence[Any], cover_score: float, *, focus: str = ""
+) -> Answer:
     """The sentences of the best passages that share most with the question.
 
     Question terms are weighted by how rare they are among the candidate sentences
     (local IDF): in "Wann ist die Hundesteuer fällig?" every passage mentions the
-    Hundesteuer, so "fällig" decides which sentence answers.
+    Hundesteuer, so "fällig" decides which sentence answers. ``focus``: for a
+    resolved follow-up, the person's own last question: the earlier question's terms
+    only break ties (they name the topic, not what is asked about it).
     """
     question_terms = list(dict.fromkeys(analyze(question)))
+    focus_terms = set(analyze(focus)) if focus and focus != question else set()
     raw: list[tuple[int, str, set[str]]] = []
     for rank, hit in enumerate(hits[:EXTRACT_PASSAGES]):
         header_terms = set(analyze(f"{hit.document_title} {hit.section}"))
@@ -261,6 +304,7 @@ def _extract(question: str, hits: Sequence[Any], cover_score: float) -> Answer:
         return Answer(question, REFUSAL_TEXT, refused=True, coverage=cover_score)
     weights = {
         term: math.log(1 + len(raw) / (1 + sum(term in terms for _r, _s, terms in raw)))
+        * (0.25 if focus_terms and term not in focus_terms else 1.0)
         for term in question_terms
     }
     total = sum(weights.values()) or 1.0
