@@ -8,6 +8,7 @@ pytest_plugins = [
     "aktenkundig.testing.llm_server",
     "aktenkundig.testing.accounts",
     "aktenkundig.testing.browser",
+    "aktenkundig.testing.samples",
 ]
 
 
