@@ -197,14 +197,22 @@ def _answer_uncached(
     from aktenkundig.assistant.services import answer as assistant_answer
 
     search_question = question
+    question_language = language
     if llm and language != "de":
         try:
             search_question = _to_german(question, conversation_key=conversation_key)
+            question_language = "de"
         except Exception:  # a failing model must not take the chatbot down
             logger.warning("citizen: question translation failed", exc_info=True)
             llm = False
 
-    result = assistant_answer(search_question, tenant=tenant, collections=collections, use_llm=llm)
+    # Untranslated, a question in another language still finds the German passages
+    # (e5 is multilingual); it is judged by the cross-lingual refusal line and the
+    # passage is quoted in German, with a note in the citizen's language.
+    result = assistant_answer(
+        search_question, tenant=tenant, collections=collections, use_llm=llm,
+        language=question_language,
+    )
     citations = list(result.citations or [])
     allowed = _public_document_ids(tenant, collections, {c.document_id for c in citations})
     if any(c.document_id not in allowed for c in citations):

@@ -8,6 +8,7 @@ language the conversation already has, else German.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -31,6 +32,11 @@ SUPPORTED: dict[str, tuple[Language, str, str]] = {
 _BY_LINGUA = {lingua: code for code, (lingua, _name, _dir) in SUPPORTED.items()}
 MIN_LETTERS = 4
 MIN_CONFIDENCE = 0.5
+# A whole question ("Do I have to register my dog?": English 0.47, German 0.12) may
+# fall short of MIN_CONFIDENCE yet leave no doubt: a clear lead over the runner-up
+# counts too, from this many words on (greetings like "Hello" stay undecided).
+MIN_LEAD = 3.0
+MIN_LEAD_WORDS = 4
 
 _detector: LanguageDetector | None = None
 _lock = threading.Lock()
@@ -64,9 +70,48 @@ def detect_language(text: str, fallback: str = DEFAULT_LANGUAGE) -> Detection:
     if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
         return Detection(fallback, 0.0, True)
     values = detector().compute_language_confidence_values(text)
-    if not values or values[0].value < MIN_CONFIDENCE:
+    if not values or not _clear(values, text):
         return Detection(fallback, values[0].value if values else 0.0, True)
-    return Detection(_BY_LINGUA[values[0].language], values[0].value, False)
+    code = _BY_LINGUA[values[0].language]
+    if code == "de":
+        frame = _frame_language(text)
+        if frame is not None:
+            return frame
+    return Detection(code, values[0].value, False)
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _clear(values, text: str) -> bool:
+    top = values[0].value
+    if top >= MIN_CONFIDENCE:
+        return True
+    runner_up = values[1].value if len(values) > 1 else 0.0
+    return len(_WORD.findall(text)) >= MIN_LEAD_WORDS and top >= MIN_LEAD * runner_up
+
+
+def _frame_language(text: str) -> Detection | None:
+    """The language of the sentence around the German nouns, when it is not German.
+
+    Citizens name things by their German names, because that is what the letters
+    and signs say: "How much is the Hundesteuer?", "Hundesteuer ne kadar?". One
+    long German compound outweighs every short English or Turkish word for an
+    n-gram model, so the question is read as German. German nouns are capitalised;
+    the words left when capitalised words are dropped ("much is the", "ne kadar")
+    are the frame of the sentence, and their language is the citizen's. A German
+    frame („hoch ist die“) stays German.
+    """
+    words = [w for w in _WORD.findall(text) if w == "I" or not w[:1].isupper()]
+    if len(words) < 2:
+        return None
+    values = detector().compute_language_confidence_values(" ".join(words))
+    if not values:
+        return None
+    code = _BY_LINGUA[values[0].language]
+    if code == "de":
+        return None
+    return Detection(code, values[0].value, False)
 
 
 def direction(code: str) -> str:

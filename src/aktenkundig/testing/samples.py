@@ -22,7 +22,10 @@ def _musterhausen_committed(django_db_setup, django_db_blocker):
 
     folder = sample_dir()
     with django_db_blocker.unblock():
-        tenant = Tenant.objects.create(slug="musterhausen", name="Gemeinde Musterhausen")
+        tenant = Tenant.objects.create(
+            slug="musterhausen", name="Gemeinde Musterhausen",
+            contact="buergerservice@musterhausen.example",
+        )
         collection = get_or_create_collection(
             tenant, "Musterhausen", access_level=AccessLevel.OFFEN, is_public=True
         )
