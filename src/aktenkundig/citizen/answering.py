@@ -30,8 +30,10 @@ from aktenkundig.documents.models import Document
 logger = logging.getLogger(__name__)
 ANSWER_CACHE_SECONDS = 15 * 60
 
+# Said to citizens: no technical terms („Sprachmodell“), what they get instead.
 PLAIN_UNAVAILABLE = _(
-    "Einfache Sprache braucht ein Sprachmodell; hier steht der Wortlaut der Quellen."
+    "Eine Fassung in Einfacher Sprache kann ich hier leider nicht anbieten. Sie sehen den "
+    "genauen Wortlaut der Quelle."
 )
 
 

@@ -197,3 +197,124 @@ BINDING_NOTE: dict[str, str] = {
     "fr": "Seul le service compétent donne des informations qui font foi :",
     "es": "Solo la oficina competente ofrece información vinculante:",
 }
+
+# When no contact is configured: the same sentence, without a colon that leads nowhere.
+BINDING_NOTE_NO_CONTACT: dict[str, str] = {
+    "de": "Verbindliche Auskünfte gibt nur die zuständige Stelle der Verwaltung.",
+    "en": "Only the responsible office of the administration can give binding information.",
+    "tr": "Bağlayıcı bilgiyi yalnızca idarenin yetkili birimi verebilir.",
+    "ar": "لا تقدم المعلومات الملزمة إلا الجهة المختصة في الإدارة.",
+    "uk": "Обов'язкову інформацію надає лише відповідальна установа адміністрації.",
+    "ru": "Обязательную информацию даёт только ответственное учреждение администрации.",
+    "pl": "Wiążących informacji udziela wyłącznie właściwy urząd administracji.",
+    "ro": "Informații obligatorii oferă doar biroul responsabil al administrației.",
+    "fr": "Seul le service compétent de l'administration donne des informations qui font foi.",
+    "es": "Solo la oficina competente de la administración ofrece información vinculante.",
+}
+
+# The answer to „Ich möchte mit einem Menschen sprechen“: the hand-over opens below.
+HANDOVER_OFFER: dict[str, str] = {
+    "de": "Gern gebe ich Ihr Anliegen an die Mitarbeitenden weiter. Bitte sagen Sie uns "
+    "unten, wie wir Sie erreichen können.",
+    "en": "I will gladly pass your request on to our staff. Please tell us below how we "
+    "can reach you.",
+    "tr": "Talebinizi memnuniyetle çalışanlarımıza iletirim. Lütfen aşağıda size nasıl "
+    "ulaşabileceğimizi belirtin.",
+    "ar": "يسعدني تحويل طلبك إلى موظفينا. يرجى إخبارنا أدناه كيف يمكننا التواصل معك.",
+    "uk": "Я охоче передам ваше звернення співробітникам. Будь ласка, вкажіть нижче, як "
+    "з вами зв'язатися.",
+    "ru": "Я охотно передам ваш запрос сотрудникам. Пожалуйста, укажите ниже, как с вами "
+    "связаться.",
+    "pl": "Chętnie przekażę Twoją sprawę pracownikom. Podaj poniżej, jak możemy się z Tobą "
+    "skontaktować.",
+    "ro": "Transmit cu plăcere solicitarea dvs. angajaților. Vă rugăm să ne spuneți mai jos "
+    "cum vă putem contacta.",
+    "fr": "Je transmets volontiers votre demande à nos agents. Indiquez-nous ci-dessous "
+    "comment vous joindre.",
+    "es": "Con gusto paso su solicitud a nuestro personal. Indíquenos abajo cómo podemos "
+    "contactarle.",
+}
+
+# Asking for a person, in the supported languages (lower case, matched as substrings
+# of the lower-cased message). Short on purpose: a wrong match only offers the form.
+_HUMAN_PATTERNS = [
+    r"\b(mit|einem?|eine[rn]?) (echten )?(menschen?|mitarbeiter\w*|sachbearbeiter\w*|person)\b.*"
+    r"\b(sprechen|reden|verbinden|schreiben|kontakt)",
+    r"\b(menschen?|mitarbeiter\w*|sachbearbeiter\w*) (sprechen|erreichen)",
+    r"\b(talk|speak|chat|connect)\b.*\b(human|person|someone|staff|agent|employee)\b",
+    r"\b(human|real person|staff member|agent) please\b",
+    r"\b(insan|çalışan|yetkili|memur)\w*( ile| biriyle)? (konuş|görüş)",
+    r"(التحدث|أتحدث|اتحدث|التواصل).*(إنسان|انسان|موظف|شخص)",
+    r"(поговорити|зв'язатися|розмовляти).*(людин|працівник|співробітник|оператор)",
+    r"(поговорить|связаться|говорить).*(человек|сотрудник|оператор)",
+    r"\b(porozmawiać|rozmawiać).*(człowiek|pracownik|konsultant)",
+    r"\b(vorbesc|vorbi).*(om|persoană|angajat|operator)",
+    r"\b(parler|discuter).*(humain|personne|agent|conseiller)",
+    r"\b(hablar|contactar).*(humano|persona|agente|empleado)",
+]
+_HUMAN = re.compile("|".join(f"(?:{p})" for p in _HUMAN_PATTERNS), re.IGNORECASE)
+
+
+def wants_human(text: str) -> bool:
+    """Whether the citizen asks to talk to a person instead of the assistant."""
+    return bool(_HUMAN.search(text.lower()))
+
+
+# The chat's own words around an answer, in the citizen's language (the page's
+# other text follows the browser's language through Django's translations).
+LABELS: dict[str, dict[str, str]] = {
+    "de": {"assistant": "KI-Assistent", "generated": "automatisch erzeugter Text",
+           "selected": "automatisch ausgewählte Textstellen", "sources": "Quellen",
+           "page": "S.", "helpful": "War das hilfreich?", "yes": "Ja", "no": "Nein",
+           "you": "Sie", "human": "Mit einem Menschen sprechen",
+           "thanks": "Danke für Ihre Rückmeldung."},
+    "en": {"assistant": "AI assistant", "generated": "automatically generated text",
+           "selected": "automatically selected passages", "sources": "Sources",
+           "page": "p.", "helpful": "Was this helpful?", "yes": "Yes", "no": "No",
+           "you": "You", "human": "Talk to a person",
+           "thanks": "Thank you for your feedback."},
+    "tr": {"assistant": "Yapay zekâ asistanı", "generated": "otomatik oluşturulan metin",
+           "selected": "otomatik seçilen metin bölümleri", "sources": "Kaynaklar",
+           "page": "s.", "helpful": "Bu yardımcı oldu mu?", "yes": "Evet", "no": "Hayır",
+           "you": "Siz", "human": "Bir çalışanla konuşun",
+           "thanks": "Geri bildiriminiz için teşekkürler."},
+    "ar": {"assistant": "مساعد الذكاء الاصطناعي", "generated": "نص مُنشأ تلقائيًا",
+           "selected": "مقاطع مختارة تلقائيًا", "sources": "المصادر", "page": "ص.",
+           "helpful": "هل كان هذا مفيدًا؟", "yes": "نعم", "no": "لا", "you": "أنت",
+           "human": "التحدث مع موظف",
+           "thanks": "شكرًا على ملاحظاتك."},
+    "uk": {"assistant": "ШІ-асистент", "generated": "автоматично створений текст",
+           "selected": "автоматично вибрані уривки", "sources": "Джерела", "page": "с.",
+           "helpful": "Чи було це корисно?", "yes": "Так", "no": "Ні", "you": "Ви",
+           "human": "Поговорити з людиною",
+           "thanks": "Дякуємо за відгук."},
+    "ru": {"assistant": "ИИ-ассистент", "generated": "автоматически созданный текст",
+           "selected": "автоматически выбранные фрагменты", "sources": "Источники",
+           "page": "с.", "helpful": "Это было полезно?", "yes": "Да", "no": "Нет",
+           "you": "Вы", "human": "Поговорить с человеком",
+           "thanks": "Спасибо за отзыв."},
+    "pl": {"assistant": "Asystent AI", "generated": "tekst wygenerowany automatycznie",
+           "selected": "automatycznie wybrane fragmenty", "sources": "Źródła", "page": "s.",
+           "helpful": "Czy to było pomocne?", "yes": "Tak", "no": "Nie", "you": "Ty",
+           "human": "Porozmawiaj z pracownikiem",
+           "thanks": "Dziękujemy za opinię."},
+    "ro": {"assistant": "Asistent AI", "generated": "text generat automat",
+           "selected": "pasaje selectate automat", "sources": "Surse", "page": "p.",
+           "helpful": "V-a fost de folos?", "yes": "Da", "no": "Nu", "you": "Dvs.",
+           "human": "Vorbiți cu un angajat",
+           "thanks": "Vă mulțumim pentru feedback."},
+    "fr": {"assistant": "Assistant IA", "generated": "texte généré automatiquement",
+           "selected": "passages sélectionnés automatiquement", "sources": "Sources",
+           "page": "p.", "helpful": "Cette réponse vous a-t-elle aidé ?", "yes": "Oui",
+           "no": "Non", "you": "Vous", "human": "Parler à une personne",
+           "thanks": "Merci pour votre avis."},
+    "es": {"assistant": "Asistente de IA", "generated": "texto generado automáticamente",
+           "selected": "pasajes seleccionados automáticamente", "sources": "Fuentes",
+           "page": "p.", "helpful": "¿Le ha sido útil?", "yes": "Sí", "no": "No",
+           "you": "Usted", "human": "Hablar con una persona",
+           "thanks": "Gracias por su opinión."},
+}  # fmt: skip
+
+
+def label(code: str, key: str) -> str:
+    return LABELS.get(code, LABELS[DEFAULT_LANGUAGE]).get(key) or LABELS[DEFAULT_LANGUAGE][key]
