@@ -12,10 +12,13 @@ and points to the manual way (the document library), and nothing is searched.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aktenkundig.accounts.services import readable_collections
@@ -25,6 +28,7 @@ from aktenkundig.history.models import Conversation, FeedbackReason
 from aktenkundig.web.permissions import member_required
 
 RECENT_CONVERSATIONS = 15
+RESUME_MINUTES = 30
 ALL_DOCUMENTS = "alle"  # ?dokument=alle: leave the one-document scope
 
 
@@ -37,6 +41,18 @@ def _document(request, value: str | None):
     if document is None:
         raise Http404
     return document
+
+
+def _recent_conversation(request) -> Conversation | None:
+    """The conversation the person was just in (active within ``RESUME_MINUTES``):
+    opening „Fragen“ from the navigation returns to it, as a chat app does;
+    „Neue Unterhaltung“ (``?neu``) starts afresh."""
+    since = timezone.now() - timedelta(minutes=RESUME_MINUTES)
+    return (
+        history.conversations_of(request.user, request.tenant)
+        .filter(updated_at__gte=since)
+        .first()
+    )
 
 
 def _conversation(request, value: str | None) -> Conversation | None:
@@ -55,6 +71,10 @@ def _conversation(request, value: str | None) -> Conversation | None:
 def ask(request):
     """GET: the page. POST (without JavaScript): answer, store, show."""
     source = request.POST if request.method == "POST" else request.GET
+    if request.method == "GET" and not source and web.gate(request.user, request.tenant):
+        recent = _recent_conversation(request)
+        if recent is not None:  # back from the documents, the history, …: carry on
+            return redirect(f"{request.path}?unterhaltung={recent.pk}")
     conversation = _conversation(request, source.get("unterhaltung"))
     scope = source.get("dokument")
     if scope is None and conversation is not None:  # the conversation goes on where it was

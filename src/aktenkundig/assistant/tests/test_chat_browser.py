@@ -101,6 +101,12 @@ def test_chat_enter_follow_up_reload_citation_list_and_thumbs(page, chat):
     page.go_back()
     expect(page.locator("#answers article.turn")).to_have_count(2)
 
+    # Away to the documents and back through the navigation: still there.
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    nav.get_by_role("link", name="Dokumente", exact=True).click()
+    nav.get_by_role("link", name="Fragen", exact=True).click()
+    expect(page.locator("#answers article.turn")).to_have_count(2)
+
     # A new conversation starts empty; the old one is one click away.
     page.get_by_role("link", name="Neue Unterhaltung").click()
     expect(page.locator("#answers article.turn")).to_have_count(0)
