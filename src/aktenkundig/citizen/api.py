@@ -9,7 +9,7 @@ A conversation continues when the returned ``session`` is sent back.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema
 
@@ -70,6 +70,25 @@ def _error(status: int, detail: str, **headers: str) -> JsonResponse:
     return response
 
 
+def _cors(request: HttpRequest, tenant, response):
+    """Browsers on the tenant's own websites (the origins allowed to embed the chat)
+    may call the API; no credentials are involved, so nothing else is opened up."""
+    origin = request.headers.get("Origin", "").rstrip("/")
+    response["Vary"] = "Origin"
+    if origin and origin in services.channel_settings(tenant).origins():
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Content-Type"
+        response["Access-Control-Max-Age"] = "3600"
+    return response
+
+
+@router.api_operation(["OPTIONS"], "/{tenant_slug}/ask", include_in_schema=False)
+def ask_preflight(request: HttpRequest, tenant_slug: str):
+    tenant = public_tenant(tenant_slug)
+    return _cors(request, tenant, HttpResponse(status=204))
+
+
 @router.post(
     "/{tenant_slug}/ask",
     response={200: AnswerOut, 400: ErrorOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut},
@@ -77,6 +96,10 @@ def _error(status: int, detail: str, **headers: str) -> JsonResponse:
 )
 def ask(request: HttpRequest, tenant_slug: str, payload: AskIn):
     tenant = public_tenant(tenant_slug)
+    return _cors(request, tenant, _ask(request, tenant, payload))
+
+
+def _ask(request: HttpRequest, tenant, payload: AskIn):
     decision = services.availability(tenant)
     if not decision:
         return _error(503, services.unavailable_text(tenant))

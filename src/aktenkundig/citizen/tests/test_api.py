@@ -41,9 +41,10 @@ def corpus(tenant):
 
 
 def ask(client: Client, tenant, question: str, **extra):
+    headers = {k: extra.pop(k) for k in list(extra) if k.startswith("HTTP_")}
     return client.post(
         f"/api/citizen/{tenant.slug}/ask", json.dumps({"question": question, **extra}),
-        content_type="application/json",
+        content_type="application/json", **headers,
     )  # fmt: skip
 
 
@@ -110,3 +111,15 @@ def test_unknown_tenant_kill_switch_and_bad_input(client, tenant, corpus):
     response = ask(client, tenant, "Wie hoch ist die Hundesteuer?")
     assert response.status_code == 503 and "nicht verfügbar" in response.json()["detail"]
     assert _ai_records(tenant) == 0
+
+
+def test_the_tenants_own_website_may_call_it_from_the_browser(client, tenant, corpus):
+    origin = "https://www.musterstadt.de"  # allowed to embed the chat (conftest)
+    preflight = client.options(f"/api/citizen/{tenant.slug}/ask", HTTP_ORIGIN=origin,
+                               HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Origin"] == origin
+    response = ask(client, tenant, "Wie hoch ist die Hundesteuer?", HTTP_ORIGIN=origin)
+    assert response["Access-Control-Allow-Origin"] == origin
+    other = ask(client, tenant, "Wie hoch ist die Hundesteuer?", HTTP_ORIGIN="https://evil.example")
+    assert "Access-Control-Allow-Origin" not in other
