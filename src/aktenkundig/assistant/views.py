@@ -89,7 +89,9 @@ def ask(request):
         except web.BadQuestion as error:
             messages.error(request, str(error))
         else:
-            collections = web.allowed_collections(request.user, selected)
+            collections = web.allowed_collections(
+                request.user, [document.collection_id] if document else selected
+            )
             decision = web.gate(request.user, request.tenant, collections)
             if decision:
                 try:
@@ -143,7 +145,10 @@ def stream(request):
             status=400,
         )
         return response
-    collections = web.allowed_collections(request.user, request.POST.getlist("collections"))
+    # One document: its collection is the whole scope (governance judges its level).
+    collections = web.allowed_collections(
+        request.user, [document.collection_id] if document else request.POST.getlist("collections")
+    )
     decision = web.gate(request.user, request.tenant, collections)
     if not decision:
         return StreamingHttpResponse(

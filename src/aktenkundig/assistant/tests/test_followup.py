@@ -108,3 +108,26 @@ def test_one_document_scope_is_checked_against_the_reader(client, make_user, ten
                            {"question": "Wie hoch ist die Hundesteuer?", "dokument": faq.pk})
     assert response.status_code == 404
     assert not Turn.objects.filter(conversation__user=outsider).exists()
+
+
+def test_api_follow_up_and_document_scope(client, make_user, musterhausen):
+    from aktenkundig.accounts.models import Role
+    from aktenkundig.accounts.services import create_api_token
+    from aktenkundig.testing.accounts import approve_assistant
+
+    tenant = musterhausen.tenant
+    approve_assistant(tenant)
+    person = make_user("api-nutzer", tenant, [Role.STAFF])
+    _token, raw = create_api_token(person, "test")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    def ask(**body):
+        return client.post("/api/assistant/ask", body, content_type="application/json", **auth)
+
+    first = ask(question=FIRST).json()
+    second = ask(question=FOLLOW_UP, conversation_id=first["conversation_id"]).json()
+    assert second["query"] == f"{FIRST} {FOLLOW_UP}" and "Personalausweis" in second["text"]
+    faq = Document.objects.get(collection=musterhausen, title__icontains="Häufige Fragen")
+    scoped = ask(question="Wie hoch ist die Hundesteuer?", document_id=faq.pk).json()
+    assert {c["document_id"] for c in scoped["citations"]} == {faq.pk}
+    assert ask(question="Wie hoch ist die Hundesteuer?", document_id=10**9).status_code == 404
