@@ -9,6 +9,7 @@ pytest_plugins = [
     "aktenkundig.testing.accounts",
     "aktenkundig.testing.browser",
     "aktenkundig.testing.isolation",
+    "aktenkundig.testing.samples",
 ]
 
 

@@ -29,7 +29,10 @@ class AskIn(Schema):
     collections: list[int] = Field(
         default_factory=list, description="Collection ids; empty: all you may read"
     )
-    conversation_id: int | None = None
+    conversation_id: int | None = Field(
+        default=None, description="continue this conversation; follow-ups are understood from it"
+    )
+    document_id: int | None = Field(default=None, description="answer from this document only")
     stream: bool = False
 
 
@@ -50,6 +53,7 @@ class AnswerOut(Schema):
     ai_generated: bool = Field(description="written by a language model (AI Act Art. 50)")
     model: str
     notice: str = Field(description="why no language model was used, if one was asked for")
+    query: str = Field(description="a follow-up as it was understood and searched, else empty")
     turn_id: int
     conversation_id: int
 
@@ -67,14 +71,21 @@ def ask(request, payload: AskIn):
             conversation = history.get_conversation(request.user, tenant, payload.conversation_id)
         except Conversation.DoesNotExist:
             raise HttpError(404, "Diese Unterhaltung gibt es nicht.") from None
-    collections = web.allowed_collections(request.user, payload.collections)
+    document = None
+    if payload.document_id is not None:
+        document = web.readable_document(request.user, payload.document_id)
+        if document is None:
+            raise HttpError(404, "Dieses Dokument gibt es nicht.")
+    collections = web.allowed_collections(
+        request.user, [document.collection_id] if document else payload.collections
+    )
     decision = web.gate(request.user, tenant, collections)
     if not decision:
         raise HttpError(403, web.refusal_dict(decision)["message"])
     if payload.stream:
         response = StreamingHttpResponse(
             web.stream(request.user, tenant, question, collections, conversation,
-                       decision=decision, channel="api"),
+                       decision=decision, channel="api", document=document),
             content_type="text/event-stream; charset=utf-8",
         )
         response["Cache-Control"] = "no-cache"
@@ -82,7 +93,7 @@ def ask(request, payload: AskIn):
         return response
     try:
         turn, answer = web.ask(request.user, tenant, question, collections, conversation,
-                               decision=decision, channel="api")
+                               decision=decision, channel="api", document=document)
     except web.BadQuestion as error:
         raise HttpError(422, str(error)) from None
     return {**answer, "turn_id": turn.pk, "conversation_id": turn.conversation_id}

@@ -31,6 +31,11 @@ import numpy as np
 from aktenkundig.search.analyzer import analyze
 
 CALIBRATION_FILE = "refusal_calibration.json"
+# Questions in another language than the documents' German: fitted separately by
+# ``bench/calibrate_crosslingual.py`` (issue #9, point 2). Such a question shares
+# few terms with the passage and its cross-lingual cosine runs lower, so the German
+# line would refuse nearly all of them.
+CROSSLINGUAL_FILE = "refusal_calibration_crosslingual.json"
 # How many of the top passages may vouch for the question.
 TOP_PASSAGES = 3
 
@@ -43,6 +48,10 @@ class Calibration:
     threshold: float
     support_bar: float
     provenance: dict[str, Any]
+    # Cross-lingual only: e5 puts questions in Arabic or Cyrillic script a little
+    # further from German text than Latin-script ones (XQuAD: 0.79 against 0.81 for
+    # matching pairs), so they get their own offset.
+    w_non_latin: float = 0.0
 
 
 # Used only when the shipped calibration file is missing (e.g. while running the
@@ -57,13 +66,20 @@ _UNCALIBRATED = Calibration(
 )
 
 
-@lru_cache(maxsize=1)
-def calibration() -> Calibration:
+def calibration(language: str = "de") -> Calibration:
+    """The refusal line for questions in ``language`` (the documents are German)."""
+    if language and language != "de":
+        return _load(CROSSLINGUAL_FILE) or calibration()
+    return _load(CALIBRATION_FILE) or _UNCALIBRATED
+
+
+@lru_cache(maxsize=4)
+def _load(name: str) -> Calibration | None:
     try:
-        raw = resources.files("aktenkundig.assistant").joinpath("data", CALIBRATION_FILE)
+        raw = resources.files("aktenkundig.assistant").joinpath("data", name)
         data = json.loads(raw.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return _UNCALIBRATED
+        return None
     model = data["model"]
     return Calibration(
         bias=float(model["bias"]),
@@ -72,6 +88,7 @@ def calibration() -> Calibration:
         threshold=float(data["threshold"]),
         support_bar=float(data.get("support_bar", _UNCALIBRATED.support_bar)),
         provenance=data.get("provenance", {}),
+        w_non_latin=float(model.get("w_non_latin", 0.0)),
     )
 
 
@@ -113,6 +130,7 @@ def features(
     *,
     tenant: Any = None,
     collections: Sequence[Any] | None = None,
+    documents: Sequence[Any] | None = None,
 ) -> tuple[float, float, int]:
     """(lexical, semantic, index of the best passage among ``hits``).
 
@@ -129,10 +147,20 @@ def features(
     if tenant is not None:
         from aktenkundig.search.services import search
 
-        nearest = search(question, tenant=tenant, collections=collections, limit=8, mode="dense")
+        nearest = search(
+            question, tenant=tenant, collections=collections, limit=8, mode="dense",
+            documents=documents,
+        )
     if nearest:
         cosine = {hit.chunk_id: float(hit.score) for hit in nearest}
         floor = min(cosine.values())
+        # A top hit without a stored vector (uploaded a moment ago, or its embedding
+        # failed) cannot be among the dense results; giving it the floor would refuse
+        # every question about the newest document. Its cosine is computed now.
+        fresh = _unembedded([hit for hit in top if hit.chunk_id not in cosine])
+        if fresh:
+            computed = semantic_similarity(question, [passage_text(h) for h in fresh])
+            cosine.update({h.chunk_id: float(v) for h, v in zip(fresh, computed, strict=True)})
         per_hit = [cosine.get(hit.chunk_id, floor) for hit in top]
         semantic = max(cosine.values())
     else:
@@ -142,9 +170,32 @@ def features(
     return max(lexical), semantic, best
 
 
-def score(lexical: float, semantic: float, cal: Calibration | None = None) -> float:
+def _unembedded(hits: Sequence[Any]) -> list[Any]:
+    """Those of ``hits`` that have no vector from the current encoder."""
+    if not hits:
+        return []
+    from aktenkundig.search.embedding import get_encoder
+    from aktenkundig.search.index import without_vectors
+
+    missing = without_vectors([hit.chunk_id for hit in hits], get_encoder().name)
+    return [hit for hit in hits if hit.chunk_id in missing]
+
+
+def non_latin(text: str) -> float:
+    """1.0 when most letters of ``text`` are not Latin (Arabic, Cyrillic, …), else 0.0."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return 0.0
+    latin = sum(ch < "\u0250" for ch in letters)  # Basic Latin to Latin Extended-B
+    return 1.0 if latin * 2 < len(letters) else 0.0
+
+
+def score(
+    lexical: float, semantic: float, cal: Calibration | None = None, non_latin: float = 0.0
+) -> float:
     cal = cal or calibration()
     z = cal.bias + cal.w_lexical * lexical + cal.w_semantic * semantic
+    z += cal.w_non_latin * non_latin
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -154,10 +205,16 @@ def assess(
     *,
     tenant: Any = None,
     collections: Sequence[Any] | None = None,
+    documents: Sequence[Any] | None = None,
+    language: str = "de",
 ) -> Coverage:
-    lexical, semantic, best = features(question, hits, tenant=tenant, collections=collections)
+    """Whether ``hits`` cover ``question``; ``language``: the question's language
+    (another than German is judged by the cross-lingual calibration)."""
+    lexical, semantic, best = features(
+        question, hits, tenant=tenant, collections=collections, documents=documents
+    )
     if best < 0:
         return Coverage(0.0, 0.0, 0.0, False, -1)
-    cal = calibration()
-    value = score(lexical, semantic, cal)
+    cal = calibration(language)
+    value = score(lexical, semantic, cal, non_latin(question) if language != "de" else 0.0)
     return Coverage(lexical, semantic, value, value >= cal.threshold, best)

@@ -177,10 +177,22 @@ def _present(term: str, terms: set[str]) -> bool:
     )
 
 
-def select(question: str, hits: Sequence[Any]) -> list[Choice] | None:
+def select(
+    question: str, hits: Sequence[Any], *, focus: str = "", by_meaning: bool = False
+) -> list[Choice] | None:
     """The sentences that answer ``question``, best first; None when the passages do
-    not contain what the question asks about."""
+    not contain what the question asks about.
+
+    ``focus``: for a resolved follow-up („Und wie lange gilt das?“ searched together
+    with the earlier question), the person's own last question: the earlier
+    question's terms only break ties, they name the topic, not what is asked.
+    ``by_meaning``: a question in another language shares no word with German
+    sentences, and e5 similarities of single sentences are too close to pick one; the
+    passage the coverage model vouched for comes first in ``hits``, and its opening
+    sentences (one FAQ answer, one Absatz) are quoted in context.
+    """
     question_terms = list(dict.fromkeys(analyze(question)))
+    focus_terms = set(analyze(focus)) if focus and focus != question else set()
     raw: list[tuple[int, str, set[str]]] = []
     everything: set[str] = set()
     for rank, hit in enumerate(hits[:MAX_PASSAGES]):
@@ -198,11 +210,18 @@ def select(question: str, hits: Sequence[Any]) -> list[Choice] | None:
             previous = terms
     if not raw:
         return None
+    if by_meaning:
+        lead = [(rank, sentence, terms) for rank, sentence, terms in raw if rank == raw[0][0]]
+        return [
+            Choice(sentence, [rank], 1.0, frozenset(terms), {rank: sentence})
+            for rank, sentence, terms in lead[:MAX_SENTENCES]
+        ]
     missing = [t for t in key_terms(question) if not _present(t, everything)]
     if missing:
         return None
     weights = {
         term: math.log(1 + len(raw) / (1 + sum(term in terms for _r, _s, terms in raw)))
+        * (0.25 if focus_terms and term not in focus_terms else 1.0)
         for term in question_terms
     }
     total = sum(weights.values()) or 1.0

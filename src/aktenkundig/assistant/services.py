@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from aktenkundig import config
-from aktenkundig.assistant import claims, coverage, extractive
+from aktenkundig.assistant import claims, coverage, extractive, followup
 from aktenkundig.assistant.prompt import NOT_COVERED, build_messages
 from aktenkundig.assistant.text import (
     looks_like_instruction,
@@ -87,6 +87,8 @@ class Answer:
     notice: str = ""
     # How well the documents cover the question (0..1; the refusal decision).
     coverage: float = 0.0
+    # What was searched when it differs from ``question`` (a resolved follow-up).
+    query: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of ``aktenkundig ask --json`` and the API."""
@@ -110,6 +112,7 @@ class Answer:
             "backend": self.backend,
             "model": self.model,
             "notice": self.notice,
+            "query": self.query,
         }
 
 
@@ -123,10 +126,18 @@ def answer(
     collections: Sequence[Any] | None = None,
     use_llm: bool | None = None,
     conversation_key: str = "",
+    previous: Sequence[str] = (),
+    documents: Sequence[Any] | None = None,
+    language: str = "de",
 ) -> Answer:
     """Answer ``question`` from ``tenant``'s documents (optionally only from
-    ``collections``). ``use_llm``: None = when one is configured, False = never
-    (extractive), True = generate if at all possible (falls back with a notice)."""
+    ``collections``, or only from ``documents``). ``use_llm``: None = when one is
+    configured, False = never (extractive), True = generate if at all possible (falls
+    back with a notice). ``previous``: the conversation's earlier questions (as
+    searched), oldest first, against which a follow-up question is resolved.
+    ``language``: the question's language when it is not German (the citizen
+    chatbot knows it): judged by the cross-lingual refusal line, and quoted by
+    meaning rather than by shared words."""
     result: Answer | None = None
     for kind, payload in stream_answer(
         question,
@@ -134,6 +145,9 @@ def answer(
         collections=collections,
         use_llm=use_llm,
         conversation_key=conversation_key,
+        previous=previous,
+        documents=documents,
+        language=language,
     ):
         if kind == "done":
             result = payload
@@ -148,16 +162,28 @@ def stream_answer(
     collections: Sequence[Any] | None = None,
     use_llm: bool | None = None,
     conversation_key: str = "",
+    previous: Sequence[str] = (),
+    documents: Sequence[Any] | None = None,
+    language: str = "de",
 ) -> Iterator[Event]:
     """Like :func:`answer`, as events for streaming UIs: ``("delta", text)`` pieces
     of the answer (whole, verified sentences), then ``("citations", [Citation])``,
     then ``("done", Answer)``. Raises :class:`InvalidQuestion` before any event."""
-    question = _validate(question)
-    hits = retrieve(question, tenant=tenant, collections=collections)
-    cover = coverage.assess(question, hits, tenant=tenant, collections=collections)
+    question = _validate(question, previous)
+    query = followup.resolve(
+        question, previous, conversation_key=conversation_key,
+        llm_level=None if use_llm is False else _scope_level(tenant, collections),
+    )
+    searched = query if query != question else ""
+    hits = retrieve(query, tenant=tenant, collections=collections, documents=documents)
+    cover = coverage.assess(
+        query, hits, tenant=tenant, collections=collections, documents=documents,
+        language=language,
+    )
     if not cover.covered:
         logger.info("assistant refused (coverage %.2f)", cover.score)
-        result = Answer(question, REFUSAL_TEXT, refused=True, coverage=cover.score)
+        result = Answer(question, REFUSAL_TEXT, refused=True, coverage=cover.score,
+                        query=searched)
         yield "delta", result.text
         yield "citations", []
         yield "done", result
@@ -171,16 +197,18 @@ def stream_answer(
         level = level_of(shown)
         if gateway.is_available(level):
             generated = yield from _generate(
-                question, shown, level, conversation_key, cover.score, tenant
+                query, shown, level, conversation_key, cover.score, tenant
             )
             if isinstance(generated, Answer):
+                generated.question, generated.query = question, searched
                 yield "citations", generated.citations
                 yield "done", generated
                 return
             notice = generated
         elif use_llm or configured_backends():
             notice = _why_no_llm(level)
-    result = _extract(question, hits, cover.score)
+    result = _extract(query, hits, cover.score, focus=question, by_meaning=language != "de")
+    result.question, result.query = question, searched
     result.notice = notice
     yield "delta", result.text
     yield "citations", result.citations
@@ -188,21 +216,38 @@ def stream_answer(
 
 
 def retrieve(
-    question: str, *, tenant: Tenant, collections: Sequence[Any] | None = None
+    question: str,
+    *,
+    tenant: Tenant,
+    collections: Sequence[Any] | None = None,
+    documents: Sequence[Any] | None = None,
 ) -> list[Any]:
     """The passages an answer is built from (``SearchHit`` objects, best first)."""
     from aktenkundig.search.services import search
 
-    return list(search(question, tenant=tenant, collections=collections, limit=RETRIEVE))
+    return list(search(
+        question, tenant=tenant, collections=collections, limit=RETRIEVE, documents=documents
+    ))
 
 
-def _validate(question: str) -> str:
+def _scope_level(tenant: Tenant, collections: Sequence[Any] | None) -> int:
+    """The highest classification in scope: what a follow-up rewrite may be sent at
+    (the question may quote from any of it)."""
+    from aktenkundig.core.models import Collection
+
+    if collections is None:
+        collections = Collection.objects.filter(tenant=tenant)
+    return max((int(c.access_level) for c in collections), default=int(AccessLevel.OFFEN))
+
+
+def _validate(question: str, previous: Sequence[str] = ()) -> str:
     question = " ".join((question or "").split())
     if not question:
         raise InvalidQuestion("Bitte eine Frage eingeben.")
     if len(question) > MAX_QUESTION_CHARS:
         raise InvalidQuestion(f"Die Frage ist zu lang (höchstens {MAX_QUESTION_CHARS} Zeichen).")
-    if not analyze(question):
+    # „Und dann?“ has no searchable term of its own; after a question it still asks.
+    if not analyze(question) and not (previous and followup.is_follow_up(question)):
         raise InvalidQuestion("Die Frage enthält keine Begriffe, nach denen ich suchen kann.")
     return question
 
@@ -228,10 +273,15 @@ def _why_no_llm(level: int) -> str:
 _ENUMERATOR = re.compile(r"^(?:\(\d+[a-z]?\)|\d+\.(?=\s)|[a-z]\))\s*")
 
 
-def _extract(question: str, hits: Sequence[Any], cover_score: float) -> Answer:
+def _extract(
+    question: str, hits: Sequence[Any], cover_score: float, *, focus: str = "",
+    by_meaning: bool = False,
+) -> Answer:
     """The document's own sentences that answer the question (assistant/extractive.py),
-    with citations; the refusal when the passages do not contain what was asked."""
-    chosen = extractive.select(question, hits)
+    with citations; the refusal when the passages do not contain what was asked.
+    ``focus``: for a resolved follow-up, the person's own last question; ``by_meaning``:
+    a question in another language, answered with the vouching passage's opening."""
+    chosen = extractive.select(question, hits, focus=focus, by_meaning=by_meaning)
     if not chosen:
         return Answer(question, REFUSAL_TEXT, refused=True, coverage=cover_score)
     numbering: dict[int, int] = {}

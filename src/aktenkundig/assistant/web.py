@@ -75,6 +75,31 @@ def allowed_collections(user, requested: Iterable[int | str] | None) -> QuerySet
     return readable.filter(pk__in=ids) if ids else readable
 
 
+def readable_document(user, document_id: int | str | None):
+    """The document ``document_id`` if ``user`` may read it (tenant, collection,
+    clearance), else None: asking „nur in diesem Dokument“ must not reach further
+    than opening it would."""
+    from aktenkundig.documents.models import Document
+
+    if not document_id or not str(document_id).isdigit():
+        return None
+    document = (
+        Document.objects.filter(pk=int(document_id), collection__in=readable_collections(user))
+        .select_related("collection")
+        .first()
+    )
+    if document is None or int(document.effective_access_level) > _clearance(user):
+        return None
+    return document
+
+
+def _clearance(user) -> int:
+    from aktenkundig.accounts.services import membership_of
+
+    membership = membership_of(user)
+    return int(membership.clearance) if membership else -1
+
+
 def citation_dict(citation: Any, number: int) -> dict[str, Any]:
     def get(name: str, default: Any = None) -> Any:
         if isinstance(citation, dict):
@@ -102,13 +127,14 @@ def answer_dict(answer: Any) -> dict[str, Any]:
         "ai_generated": bool(answer.generated),
         "model": answer.model or "",
         "notice": answer.notice or "",
+        "query": getattr(answer, "query", "") or "",
     }
 
 
 @transaction.atomic
 def record(
     user, tenant: Tenant, conversation: Conversation | None, question: str, result: Any,
-    collections: QuerySet[Collection], *, channel: str, latency_ms: float,
+    collections: QuerySet[Collection], *, channel: str, latency_ms: float, document=None,
 ) -> tuple[Turn, dict]:
     """Store the answer in the user's history and in the audit log (one transaction)."""
     payload = answer_dict(result)
@@ -123,6 +149,8 @@ def record(
         refused=payload["refused"],
         ai_generated=payload["ai_generated"],
         model=payload["model"],
+        query=getattr(result, "query", "") or "",
+        document=document,
     )
     governed.record_answer(
         tenant, result, user=user, channel=channel, latency_ms=latency_ms,
@@ -133,8 +161,10 @@ def record(
 
 def ask(user, tenant: Tenant, question: str, collections: QuerySet[Collection],
         conversation: Conversation | None = None, *, decision: Decision,
-        channel: str = "web") -> tuple[Turn, dict]:
-    """Answer ``question`` (not streamed) and store it in the user's history."""
+        channel: str = "web", document=None) -> tuple[Turn, dict]:
+    """Answer ``question`` (not streamed) and store it in the user's history; a
+    follow-up is understood from the conversation's earlier questions. ``document``:
+    answer from that document only (one the user may read: :func:`readable_document`)."""
     from aktenkundig.assistant.services import InvalidQuestion, answer
 
     _require(decision)
@@ -143,12 +173,14 @@ def ask(user, tenant: Tenant, question: str, collections: QuerySet[Collection],
         result = answer(
             question, tenant=tenant, collections=list(collections),
             conversation_key=_key(user, conversation),
+            previous=history.previous_questions(conversation),
+            documents=[document] if document is not None else None,
         )
     except InvalidQuestion as error:
         raise BadQuestion(str(error)) from None
     latency_ms = (time.perf_counter() - started) * 1000
     return record(user, tenant, conversation, question, result, collections,
-                  channel=channel, latency_ms=latency_ms)
+                  channel=channel, latency_ms=latency_ms, document=document)
 
 
 def sse(event: str, data: dict) -> str:
@@ -158,7 +190,7 @@ def sse(event: str, data: dict) -> str:
 def stream(
     user, tenant: Tenant, question: str, collections: QuerySet[Collection],
     conversation: Conversation | None = None, render_turn=None, *, decision: Decision,
-    channel: str = "web",
+    channel: str = "web", document=None,
 ) -> Iterator[str]:
     """Server-sent events: ``delta`` (text pieces) ... then ``done`` (the stored turn).
 
@@ -166,12 +198,13 @@ def stream(
     is stored: the person did not get the answer.
     """
     _require(decision)  # here, not in the generator: fail before the response starts
-    return _events(user, tenant, question, collections, conversation, render_turn, channel)
+    return _events(user, tenant, question, collections, conversation, render_turn, channel,
+                   document)
 
 
 def _events(
     user, tenant: Tenant, question: str, collections: QuerySet[Collection],
-    conversation: Conversation | None, render_turn, channel: str,
+    conversation: Conversation | None, render_turn, channel: str, document=None,
 ) -> Iterator[str]:
     from aktenkundig.assistant.services import InvalidQuestion, stream_answer
 
@@ -182,6 +215,8 @@ def _events(
         events = stream_answer(
             question, tenant=tenant, collections=list(collections),
             conversation_key=_key(user, conversation),
+            previous=history.previous_questions(conversation),
+            documents=[document] if document is not None else None,
         )
         for kind, data in events:
             if kind == "delta":
@@ -192,7 +227,7 @@ def _events(
             raise RuntimeError("stream ended without an answer")
         turn, payload = record(
             user, tenant, conversation, question, final, collections, channel=channel,
-            latency_ms=(time.perf_counter() - started) * 1000,
+            latency_ms=(time.perf_counter() - started) * 1000, document=document,
         )
         done = {**payload, "turn_id": turn.pk, "conversation_id": turn.conversation_id}
         if render_turn is not None:

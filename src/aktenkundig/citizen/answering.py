@@ -30,8 +30,10 @@ from aktenkundig.documents.models import Document
 logger = logging.getLogger(__name__)
 ANSWER_CACHE_SECONDS = 15 * 60
 
+# Said to citizens: no technical terms („Sprachmodell“), what they get instead.
 PLAIN_UNAVAILABLE = _(
-    "Einfache Sprache braucht ein Sprachmodell; hier steht der Wortlaut der Quellen."
+    "Eine Fassung in Einfacher Sprache kann ich hier leider nicht anbieten. Sie sehen den "
+    "genauen Wortlaut der Quelle."
 )
 
 
@@ -159,10 +161,14 @@ def answer_public(
 def _cache_key(question, tenant, collections, language, plain, llm) -> str:
     """Citizens ask the same questions over and over, and a public answer depends
     only on the question and the public documents: any change to those (new,
-    replaced or deleted document) changes the key."""
+    replaced or deleted document) changes the key, and so do its vectors arriving
+    (a refusal cached before a fresh upload was embedded must not outlive that)."""
+    from aktenkundig.search.models import ChunkVector
+
     version = Document.objects.filter(collection__in=collections).aggregate(
         n=Count("id"), latest=Max("updated_at")
     )
+    vectors = ChunkVector.objects.filter(collection__in=collections).count()
     normalised = " ".join(re.findall(r"\w+", question.lower()))
     raw = json.dumps(
         [
@@ -170,6 +176,7 @@ def _cache_key(question, tenant, collections, language, plain, llm) -> str:
             sorted(c.pk for c in collections),
             version["n"],
             str(version["latest"]),
+            vectors,
             language,
             plain,
             llm,
@@ -192,14 +199,22 @@ def _answer_uncached(
     from aktenkundig.assistant.services import answer as assistant_answer
 
     search_question = question
+    question_language = language
     if llm and language != "de":
         try:
             search_question = _to_german(question, conversation_key=conversation_key)
+            question_language = "de"
         except Exception:  # a failing model must not take the chatbot down
             logger.warning("citizen: question translation failed", exc_info=True)
             llm = False
 
-    result = assistant_answer(search_question, tenant=tenant, collections=collections, use_llm=llm)
+    # Untranslated, a question in another language still finds the German passages
+    # (e5 is multilingual); it is judged by the cross-lingual refusal line and the
+    # passage is quoted in German, with a note in the citizen's language.
+    result = assistant_answer(
+        search_question, tenant=tenant, collections=collections, use_llm=llm,
+        language=question_language,
+    )
     citations = list(result.citations or [])
     allowed = _public_document_ids(tenant, collections, {c.document_id for c in citations})
     if any(c.document_id not in allowed for c in citations):

@@ -108,6 +108,7 @@ class Outcome(models.TextChoices):
     NO_SOURCE = "no_source", _("keine Quelle gefunden")
     OFFENSIVE = "offensive", _("beleidigend, höflich abgelehnt")
     TOO_LONG = "too_long", _("zu lang")
+    HANDOVER = "handover", _("Mensch gewünscht, Weiterleitung angeboten")
 
 
 class Message(models.Model):

@@ -20,11 +20,13 @@ from aktenkundig import config
 from aktenkundig.citizen import pii
 from aktenkundig.citizen.answering import CitizenAnswer, answer_public
 from aktenkundig.citizen.language import (
+    HANDOVER_OFFER,
     NO_ANSWER,
     POLITE_REFUSAL,
     SUPPORTED,
     detect_language,
     text_for,
+    wants_human,
 )
 from aktenkundig.citizen.models import (
     ChannelSettings,
@@ -59,6 +61,31 @@ class CitizenUnavailable(RuntimeError):
     def __init__(self, decision: Decision) -> None:
         super().__init__(decision.reason)
         self.decision = decision
+
+
+def disclosure(tenant: Tenant) -> str:
+    """What the chat page says before the first question (AI Act Art. 50): the same
+    sentences, for the JSON API's callers to show."""
+    return " ".join([
+        _("Sie schreiben mit dem KI-Assistenten von %(name)s – nicht mit einem Menschen.")
+        % {"name": tenant.name},
+        str(_("Ich beantworte Fragen aus öffentlichen Informationen der Verwaltung und nenne "
+              "zu jeder Antwort die Quelle.")),
+        str(_("Ich kann keine Anträge bearbeiten, keine verbindlichen Auskünfte geben und sehe "
+              "keine persönlichen Akten. Meine Antworten werden automatisch erzeugt und können "
+              "Fehler enthalten. Bitte geben Sie keine persönlichen Daten ein.")),
+    ])  # fmt: skip
+
+
+def unavailable_text(tenant: Tenant) -> str:
+    """Said instead of an answer while the chatbot may not answer (kill switch, …)."""
+    contact = channel_settings(tenant).contact()
+    text = str(_(
+        "Der KI-Assistent ist zurzeit nicht verfügbar. Ihre Nachricht wurde nicht gespeichert."
+    ))
+    if contact:
+        text += " " + _("So erreichen Sie uns: %(contact)s") % {"contact": contact}
+    return text
 
 
 def availability(tenant: Tenant) -> Decision:
@@ -133,6 +160,12 @@ class Turn:
     question: Message
     answer: Message
 
+    @property
+    def handover_offered(self) -> bool:
+        """The page opens (the API offers) the hand-over to a person: asked for, or
+        nothing public answers the question."""
+        return self.answer.outcome in (Outcome.HANDOVER, Outcome.NO_SOURCE)
+
 
 def _gap_key(text: str) -> str:
     normalised = " ".join(re.findall(r"\w+", text.lower()))
@@ -191,6 +224,13 @@ def ask(
         stored_question = "[beleidigende Nachricht, nicht gespeichert]"
         result = CitizenAnswer(text_for(POLITE_REFUSAL, language), False, language)
         outcome = Outcome.OFFENSIVE
+    elif wants_human(text):
+        # Not a question for the documents: the refusal („nichts gefunden“) would be
+        # wrong and would list it as a knowledge gap. The hand-over form opens instead.
+        stored_question = pii.redact(text, tenant)
+        result = CitizenAnswer(text_for(HANDOVER_OFFER, language), False, language,
+                               backend="handover-intent")
+        outcome = Outcome.HANDOVER
     else:
         stored_question = pii.redact(text, tenant)
         result = answer_public(

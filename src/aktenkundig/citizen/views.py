@@ -38,6 +38,7 @@ from aktenkundig.citizen.models import (
     HandoverRequest,
     HandoverStatus,
     KnowledgeGap,
+    Outcome,
 )
 from aktenkundig.citizen.pii import decrypt_contact
 from aktenkundig.citizen.ratelimit import Decision, check_all, hit
@@ -48,6 +49,12 @@ EMBED_JS = Path(__file__).resolve().parent / "static" / "citizen" / "embed.js"
 
 
 # Helpers ------------------------------------------------------------------
+
+
+def public_tenant(slug: str) -> Tenant:
+    """The tenant whose public chatbot is at ``slug`` (404 if none or switched off in
+    its channel settings)."""
+    return _tenant(slug)
 
 
 def _tenant(slug: str) -> Tenant:
@@ -67,7 +74,9 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _rate_limited(request: HttpRequest, tenant: Tenant, token: str) -> Decision:
+def rate_limited(request: HttpRequest, tenant: Tenant, token: str) -> Decision:
+    """Count this request against the client's and the conversation's limits (the
+    chat page and the JSON API share them: one budget per client)."""
     checks = [(services.ip_limit(), f"{tenant.pk}:{client_ip(request)}")]
     if token:
         checks.append((services.session_limit(), f"{tenant.pk}:{token}"))
@@ -81,7 +90,7 @@ def _refuse_if_rate_limited(
     ``detailed`` (the question form) says how long to wait and answers fetches with
     the partial."""
     token = token if session else ""
-    decision = _rate_limited(request, tenant, token)
+    decision = rate_limited(request, tenant, token)
     if decision.allowed:
         return None
     if detailed:
@@ -182,13 +191,7 @@ def _render_chat(request, tenant, session, token, *, status=200, partial=False, 
 
 
 def _unavailable_text(tenant: Tenant) -> str:
-    contact = services.channel_settings(tenant).contact()
-    text = _(
-        "Der KI-Assistent ist zurzeit nicht verfügbar. Ihre Nachricht wurde nicht gespeichert."
-    )
-    if contact:
-        text += " " + _("So erreichen Sie uns: %(contact)s") % {"contact": contact}
-    return text
+    return services.unavailable_text(tenant)
 
 
 def _is_fetch(request: HttpRequest) -> bool:
@@ -269,6 +272,9 @@ def chat(request: HttpRequest, tenant: str) -> HttpResponse:
         turn=turn,
         new_messages=_messages_after(session, request.POST.get("seen", "")),
         unavailable=None,
+        # „Ich möchte mit einem Menschen sprechen“: the form opens (chat.js does the
+        # same for the fetched turn).
+        handover_open=turn.answer.outcome == Outcome.HANDOVER,
     )
 
 

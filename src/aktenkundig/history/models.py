@@ -69,6 +69,14 @@ class Turn(models.Model):
         default=True, help_text=_("Text written by a language model (AI Act Art. 50)")
     )
     model = models.CharField(max_length=200, blank=True)
+    # A follow-up („Und wie lange gilt das?“) as it was understood and searched; empty
+    # when the question stood on its own. The next follow-up is resolved against it.
+    query = models.TextField(_("Verstanden als"), blank=True)
+    # Asked about one document only („nur in diesem Dokument“); kept so that the
+    # conversation continues in that document after a reload.
+    document = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -78,6 +86,20 @@ class Turn(models.Model):
 
     def __str__(self) -> str:
         return self.question[:80]
+
+    @property
+    def follow_up_of(self) -> str:
+        """The earlier question a follow-up was searched together with (the model-free
+        way of resolving it), else empty: shown as „Rückfrage zu …“."""
+        suffix = f" {self.question}"
+        if self.query.endswith(suffix):
+            return self.query[: -len(suffix)]
+        return ""
+
+    @property
+    def searched(self) -> str:
+        """What this turn's question meant on its own."""
+        return self.query or self.question
 
 
 class FeedbackReason(models.TextChoices):

@@ -59,6 +59,15 @@ def get_conversation(user, tenant: Tenant, conversation_id: int) -> Conversation
     return Conversation.objects.get(pk=conversation_id, tenant=tenant, user=user)
 
 
+def previous_questions(conversation: Conversation | None, limit: int = 3) -> list[str]:
+    """The conversation's last questions as they were understood, oldest first: what a
+    follow-up question is resolved against."""
+    if conversation is None:
+        return []
+    turns = list(conversation.turns.order_by("-created_at", "-pk")[:limit])
+    return [turn.searched for turn in reversed(turns)]
+
+
 def start_conversation(user, tenant: Tenant, question: str) -> Conversation:
     title = " ".join(question.split())
     if len(title) > 120:
@@ -77,8 +86,12 @@ def record_turn(
     refused: bool = False,
     ai_generated: bool = True,
     model: str = "",
+    query: str = "",
+    document=None,
 ) -> Turn:
     turn = Turn.objects.create(
+        query=query if query != question else "",
+        document=document,
         conversation=conversation,
         question=question,
         answer=answer,

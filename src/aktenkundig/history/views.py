@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -87,10 +88,18 @@ def feedback(request, turn_id: int):
             {"turn_id": turn_id, "error": str(error), "reasons": FeedbackReason.choices},
             status=400,
         )
+    # Thumbs down first, reasons on demand: a bare "nicht hilfreich" is stored at once
+    # and answered with the (optional) reasons, open; sending those replaces it.
+    asks_reasons = not (stored.helpful or stored.reasons or stored.comment)
     if request.headers.get("HX-Request"):
+        if asks_reasons:
+            return render(request, "history/_feedback_reasons.html", {
+                "turn_id": turn_id, "reasons": FeedbackReason.choices, "open": True,
+            })  # fmt: skip
         return render(request, "history/_feedback_thanks.html", {"feedback": stored})
     messages.success(request, _("Danke für Ihre Rückmeldung."))
-    return redirect("history:detail", stored.turn.conversation_id)
+    target = reverse("assistant:ask") + f"?unterhaltung={stored.turn.conversation_id}"
+    return redirect(f"{target}#antwort-{turn_id}")
 
 
 @require_GET

@@ -95,25 +95,40 @@ def _tsvector(terms: Sequence[str]) -> str:
 
 
 def bm25(
-    terms: Sequence[str], *, tenant_id: int, collection_ids: Sequence[int], limit: int
+    terms: Sequence[str],
+    *,
+    tenant_id: int,
+    collection_ids: Sequence[int],
+    limit: int,
+    document_ids: Sequence[int] | None = None,
 ) -> list[tuple[int, float]]:
-    """(chunk id, BM25 score) best first, among the tenant's given collections."""
+    """(chunk id, BM25 score) best first, among the tenant's given collections
+    (and, with ``document_ids``, only chunks of those documents)."""
     terms = [t for t in dict.fromkeys(terms) if t]
-    if not terms or not collection_ids:
+    if not terms or not collection_ids or document_ids == []:
         return []
     with connection.cursor() as cursor:
         if _is_postgres():
-            cursor.execute(_PG_BM25, {
+            sql = _PG_BM25
+            if document_ids is not None:
+                sql = sql.replace("%(collections)s)\n", "%(collections)s)\n" + _PG_DOCUMENTS)
+            cursor.execute(sql, {
                 "terms": terms, "tsquery": " | ".join(f"'{t}'" for t in terms),
                 "tenant": tenant_id, "collections": list(collection_ids), "limit": limit,
-                "k1": K1, "b": B,
+                "k1": K1, "b": B, "documents": list(document_ids or []),
             })  # fmt: skip
         else:
             match = " OR ".join(f'"{t}"' for t in terms)
             placeholders = ",".join(["%s"] * len(collection_ids))
+            params = [match, tenant_id, *collection_ids]
+            documents = ""
+            if document_ids is not None:
+                marks = ",".join(["%s"] * len(document_ids))
+                documents = f" AND c.document_id IN ({marks})"
+                params += list(document_ids)
             cursor.execute(
-                _SQLITE_BM25.format(placeholders=placeholders),
-                [match, tenant_id, *collection_ids, limit],
+                _SQLITE_BM25.format(placeholders=placeholders, documents=documents),
+                [*params, limit],
             )
         return [(int(chunk_id), float(score)) for chunk_id, score in cursor.fetchall()]
 
@@ -122,12 +137,24 @@ def bm25(
 _SQLITE_BM25 = (
     "SELECT f.rowid, -bm25(search_fts) AS score FROM search_fts f "
     "JOIN documents_chunk c ON c.id = f.rowid "
-    "WHERE search_fts MATCH %s AND c.tenant_id = %s AND c.collection_id IN ({placeholders}) "
-    "ORDER BY bm25(search_fts) LIMIT %s"
+    "WHERE search_fts MATCH %s AND c.tenant_id = %s AND c.collection_id IN ({placeholders})"
+    "{documents} ORDER BY bm25(search_fts) LIMIT %s"
 )
 # Kept up to date by triggers on search_chunkvector (migration 0003): no row, no vectors.
 _SQLITE_VERSIONS = (
     "SELECT collection_id, token FROM search_vectorversion WHERE collection_id IN ({placeholders})"
+)
+
+_PG_DENSE = (
+    "SELECT chunk_id, 1 - (embedding <=> %s::vector) AS score "
+    "FROM search_chunkvector WHERE tenant_id = %s AND collection_id = ANY(%s) "
+    "AND model = %s AND embedding IS NOT NULL {documents}"
+    "ORDER BY embedding <=> %s::vector LIMIT %s"
+)
+# One document only ("nur in diesem Dokument"): statistics over that document's chunks.
+_PG_DOCUMENTS = (
+    "    AND chunk_id IN "
+    "(SELECT id FROM documents_chunk WHERE document_id = ANY(%(documents)s))\n"
 )
 
 # BM25 from the tsvector's own term frequencies (positions per lexeme); the GIN index
@@ -288,9 +315,11 @@ def dense(
     collection_ids: Sequence[int],
     model: str,
     limit: int,
+    document_ids: Sequence[int] | None = None,
 ) -> list[tuple[int, float]]:
-    """(chunk id, cosine similarity) best first, among chunks that have a vector."""
-    if not collection_ids:
+    """(chunk id, cosine similarity) best first, among chunks that have a vector
+    (and, with ``document_ids``, only chunks of those documents)."""
+    if not collection_ids or document_ids == []:
         return []
     query_vector = np.asarray(query_vector, dtype=np.float32).reshape(-1)
     if _is_postgres():
@@ -300,25 +329,45 @@ def dense(
             # tenant/collection filter (pgvector >= 0.8), instead of filtering a global top-k.
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             cursor.execute("SET LOCAL hnsw.ef_search = %s", [max(40, limit)])
+            documents, params = "", []
+            if document_ids is not None:
+                documents = (
+                    "AND chunk_id IN (SELECT id FROM documents_chunk WHERE document_id = ANY(%s)) "
+                )
+                params = [list(document_ids)]
             cursor.execute(
-                "SELECT chunk_id, 1 - (embedding <=> %s::vector) AS score "
-                "FROM search_chunkvector WHERE tenant_id = %s AND collection_id = ANY(%s) "
-                "AND model = %s AND embedding IS NOT NULL "
-                "ORDER BY embedding <=> %s::vector LIMIT %s",
-                [literal, tenant_id, list(collection_ids), model, literal, limit],
+                _PG_DENSE.format(documents=documents),
+                [literal, tenant_id, list(collection_ids), model, *params, literal, limit],
             )
             rows = [(int(i), float(s)) for i, s in cursor.fetchall()]
         rows.sort(key=lambda r: -r[1])  # relaxed_order may return near-ties out of order
         return rows
+    wanted = None
+    if document_ids is not None:
+        from aktenkundig.documents.models import Chunk as _Chunk
+
+        wanted = np.fromiter(
+            _Chunk.objects.filter(tenant_id=tenant_id, document_id__in=list(document_ids))
+            .values_list("id", flat=True),
+            dtype=np.int64,
+        )
     ids_parts, score_parts = [], []
     for block in _matrix_cache.blocks(tenant_id, collection_ids, model):
-        if len(block.ids):
+        if not len(block.ids):
+            continue
+        if wanted is None:
             ids_parts.append(block.ids)
             score_parts.append(block.matrix @ query_vector)
+        else:
+            mask = np.isin(block.ids, wanted)
+            ids_parts.append(block.ids[mask])
+            score_parts.append(block.matrix[mask] @ query_vector)
     if not ids_parts:
         return []
     ids = np.concatenate(ids_parts)
     scores = np.concatenate(score_parts)
+    if not len(scores):
+        return []
     k = min(limit, len(scores))
     top = np.argpartition(-scores, k - 1)[:k]
     top = top[np.argsort(-scores[top], kind="stable")]

@@ -131,8 +131,10 @@ def search(
     collections: Sequence[Collection] | None = None,
     limit: int = 10,
     mode: Mode = "hybrid",
+    documents: Sequence[Document] | None = None,
 ) -> list[SearchHit]:
-    """The best passages for ``query`` in ``collections`` (None: all of the tenant's)."""
+    """The best passages for ``query`` in ``collections`` (None: all of the tenant's);
+    with ``documents``, only in those documents ("nur in diesem Dokument")."""
     if mode not in ("hybrid", "bm25", "dense"):
         raise SearchError(f"Unbekannter Suchmodus {mode!r}: hybrid, bm25 oder dense.")
     if limit < 1:
@@ -143,15 +145,25 @@ def search(
     collection_ids = _scope(tenant, collections)
     if not collection_ids:
         return []
+    document_ids = None
+    if documents is not None:
+        if any(d.tenant_id != tenant.pk for d in documents):
+            raise SearchError("Das Dokument gehört zu einem anderen Mandanten.")
+        document_ids = [d.pk for d in documents if d.collection_id in collection_ids]
+        if not document_ids:
+            return []
     terms = analyzer().query_terms(query)
     depth = max(CANDIDATES, limit)
     lexical: list[tuple[int, float]] = []
     semantic: list[tuple[int, float]] = []
     if mode in ("hybrid", "bm25"):
-        lexical = index.bm25(terms, tenant_id=tenant.pk, collection_ids=collection_ids, limit=depth)
+        lexical = index.bm25(
+            terms, tenant_id=tenant.pk, collection_ids=collection_ids, limit=depth,
+            document_ids=document_ids,
+        )
     model = ""
     if mode in ("hybrid", "dense"):
-        semantic, model = _dense(query, tenant.pk, collection_ids, depth)
+        semantic, model = _dense(query, tenant.pk, collection_ids, depth, document_ids)
     if mode == "bm25":
         ranked = lexical[:limit]
     elif mode == "dense":
@@ -164,7 +176,10 @@ def search(
     return _hits(ranked, terms, tenant)
 
 
-def _dense(query: str, tenant_id: int, collection_ids: list[int], depth: int):
+def _dense(
+    query: str, tenant_id: int, collection_ids: list[int], depth: int,
+    document_ids: list[int] | None = None,
+):
     """(ranked (id, similarity), encoder name); nothing while no vector exists."""
     from aktenkundig.search.embedding import get_encoder
 
@@ -173,7 +188,8 @@ def _dense(query: str, tenant_id: int, collection_ids: list[int], depth: int):
     encoder = get_encoder()
     vector = query_vector(encoder, query)
     ranked = index.dense(
-        vector, tenant_id=tenant_id, collection_ids=collection_ids, model=encoder.name, limit=depth
+        vector, tenant_id=tenant_id, collection_ids=collection_ids, model=encoder.name,
+        limit=depth, document_ids=document_ids,
     )
     return ranked, encoder.name
 

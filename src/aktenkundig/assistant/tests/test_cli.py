@@ -81,6 +81,13 @@ def test_demo_answers_the_hundesteuer_question_and_is_idempotent(monkeypatch):
     assert "§ 5 Steuersatz" in sources
     documents = Document.objects.filter(tenant__slug="default").count()
     assert documents == 5
+    # Citizens read the tenant's name and contact: not „Standard-Mandant“ (issue #9).
+    from aktenkundig.assistant.management.commands.demo import citizen_url
+    from aktenkundig.core.models import Tenant
+
+    tenant = Tenant.objects.get(slug="default")
+    assert tenant.name == "Gemeinde Musterhausen" and "Rathausplatz" in tenant.contact
+    assert citizen_url(tenant, "127.0.0.1", 8000) == "http://127.0.0.1:8000/buerger/default/"
     # Again, interactively: nothing is ingested twice; empty line ends the session.
     output = run("demo", "--no-llm", stdin=f"{UNCOVERED}\n\n", monkeypatch=monkeypatch)
     assert "sind bereit" in output and "Beispielfragen" in output

@@ -168,3 +168,24 @@ def test_classified_passages_do_not_go_to_a_less_trusted_model(db, llm_down, mon
     # Refused by routing before any connection (the server would be unreachable).
     assert "nicht erreichbar" not in result.notice
     assert "vertraulich" in result.notice and "freigegeben" in result.notice
+
+
+def test_follow_up_is_rewritten_by_the_model_and_searched(lindenau, llm_backend, recorder,
+                                                          monkeypatch):
+    """With a model, „Und wann ist sie fällig?“ is made standalone by the model (it sees
+    the earlier questions only), and the rewrite is what is searched and shown."""
+    from aktenkundig.assistant import followup
+
+    monkeypatch.setenv("AKTENKUNDIG_LLM_MAX_TOKENS", "60")
+    rewritten = "Wann ist die Hundesteuer fällig?"
+
+    def script(prompt):
+        return rewritten if "Letzte Frage" in prompt else "Dazu steht nichts in den Auszügen."
+
+    hook = recorder(script)
+    query = followup.resolve("Und wann ist sie fällig?", [HUNDESTEUER], llm_level=1)
+    assert query == rewritten
+    assert HUNDESTEUER in hook.prompts[0] and "<auszug" not in hook.prompts[0]
+    result = answer("Und wann ist sie fällig?", tenant=lindenau.tenant, previous=[HUNDESTEUER])
+    assert result.query == rewritten and result.question == "Und wann ist sie fällig?"
+    assert "1. Juli" in result.text

@@ -44,7 +44,7 @@ def ask(page, question: str):
     page.goto("/assistent/")
     page.get_by_label("Ihre Frage").fill(question)
     page.get_by_role("button", name="Fragen", exact=True).click()
-    answer = page.locator("#answers article.answer").last
+    answer = page.locator("#answers article.turn").last
     # The first answer may wait for the embedding model to load.
     expect(page.locator("#live")).to_have_attribute("aria-busy", "false", timeout=90_000)
     expect(answer).to_be_visible()
@@ -100,8 +100,8 @@ def test_staff_journey_end_to_end(page, scene):
     check_accessibility(page)
     screenshot(page, "03-fragen")
 
-    # Feedback with reasons, sent without reloading the page.
-    answer.get_by_label("nicht hilfreich").check()
+    # Feedback: a thumb, then the reasons, sent without reloading the page.
+    answer.get_by_role("button", name="nicht hilfreich").click()
     answer.get_by_label("veraltet").check()
     answer.get_by_label("Anmerkung (freiwillig)").fill("Satzung wurde 2024 geändert")
     answer.get_by_role("button", name="Rückmeldung senden").click()
@@ -186,17 +186,23 @@ def test_stop_button_and_keyboard_only_asking(page, scene, make_document):
     expect(page.locator(".skip-link")).to_be_focused()
     page.get_by_label("Ihre Frage").focus()
     page.keyboard.type(QUESTION)
+    page.keyboard.press("Tab")  # the send button
+    expect(page.get_by_role("button", name="Fragen", exact=True)).to_be_focused()
+    page.keyboard.press("Tab")  # Suchbereich (collapsed)
+    page.keyboard.press("Enter")  # opens it
     page.keyboard.press("Tab")  # Dienstanweisungen
     page.keyboard.press("Tab")  # Satzungen
     page.keyboard.press("Space")
     expect(page.get_by_label("Satzungen")).to_be_checked()
-    page.get_by_role("button", name="Fragen", exact=True).focus()
-    page.keyboard.press("Enter")
-    answer = page.locator("#answers article.answer").last
+    page.get_by_label("Ihre Frage").focus()
+    page.keyboard.press("Enter")  # sends, as in any chat
+    answer = page.locator("#answers article.turn").last
     expect(answer).to_contain_text("96 Euro", timeout=90_000)
     expect(page.get_by_role("button", name="Stopp")).to_be_hidden()
-    # Focus moves to the new answer for screen reader and keyboard users.
-    expect(answer.locator(".question")).to_be_focused()
+    # Focus returns to the question box for the next question; the answer is
+    # announced through the live region.
+    expect(page.get_by_label("Ihre Frage")).to_be_focused()
+    expect(page.locator("#chat-status")).to_have_text("Antwort fertig.")
 
 
 def test_api_docs_render_under_the_content_security_policy(page, transactional_db):

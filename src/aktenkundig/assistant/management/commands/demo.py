@@ -28,6 +28,33 @@ EXAMPLES = (
 DEMO_EDITOR, DEMO_OFFICER = "demo-redaktion", "demo-ki-beauftragte"
 
 
+DEMO_TENANT_NAME = "Gemeinde Musterhausen"
+DEMO_CONTACT = "Bürgerbüro, Rathausplatz 1, 12345 Musterhausen, buergerservice@musterhausen.example"
+
+
+def _name_demo_tenant(tenant):
+    """The demo's data live in the default tenant (so that ``aktenkundig search`` and
+    ``ask`` find them without ``--tenant``); it is named after the sample Gemeinde,
+    with a contact, instead of „Standard-Mandant“, which citizens would read."""
+    changed = []
+    if tenant.name == "Standard-Mandant":
+        tenant.name = DEMO_TENANT_NAME
+        changed.append("name")
+    if not tenant.contact:
+        tenant.contact = DEMO_CONTACT
+        changed.append("contact")
+    if changed:
+        tenant.save(update_fields=changed)
+    return tenant
+
+
+def citizen_url(tenant, host: str, port: int) -> str:
+    """Where the demo's citizen chatbot is (its address carries the tenant's slug)."""
+    from django.urls import reverse
+
+    return f"http://{host}:{port}{reverse('citizen:chat', args=[tenant.slug])}"
+
+
 def sample_dir() -> Path:
     return Path(
         str(resources.files("aktenkundig.documents").joinpath("sample_data", "musterhausen"))
@@ -91,7 +118,7 @@ class Command(BaseCommand):
         folder = sample_dir()
         if not folder.is_dir():
             raise CommandError(f"Beispieldokumente fehlen ({folder}).")
-        tenant = get_tenant()
+        tenant = _name_demo_tenant(get_tenant())
         public = get_or_create_collection(
             tenant, COLLECTION, access_level=AccessLevel.OFFEN, is_public=True
         )
@@ -133,6 +160,7 @@ class Command(BaseCommand):
             f"API-Token: {login.token}\n"
             "(Anmeldung und Token bleiben bei jedem Start mit diesem Datenverzeichnis gleich.)\n"
         )
+        self.stdout.write(f"Bürger-Chatbot: {citizen_url(tenant, host, port)}\n")
         self.stdout.flush()
         sys.stderr.flush()
         # The web server runs in a fresh process, not in this one: set-up loaded the

@@ -8,6 +8,21 @@
     return;
   }
 
+  function openHandover() {
+    var details = document.getElementById("handover");
+    if (!details) { return; }
+    details.open = true;
+    var contact = document.getElementById("contact");
+    if (contact) { contact.focus(); }
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-open-handover]");
+    if (!link) { return; }
+    event.preventDefault();
+    openHandover();
+  });
+
   function setToken(token) {
     if (!token) { return; }
     var inputs = document.querySelectorAll("input[name=token]");
@@ -57,6 +72,11 @@
         if (response.ok) { form.elements.message.value = ""; }
         var last = log.lastElementChild;
         if (last && last.scrollIntoView) { last.scrollIntoView({ block: "nearest" }); }
+        // Asked for a person: the hand-over form opens, ready to fill in.
+        if (last && last.querySelector("[data-outcome=handover]")) {
+          openHandover();
+          return;
+        }
         form.elements.message.focus();
       });
     }).catch(function () {

@@ -91,10 +91,13 @@
     }
   }
 
-  /* Ask page: stream the answer as server-sent events from a POST. */
+  /* Ask page, a chat: Enter sends (Shift+Enter: new line), the answer streams in as
+     server-sent events from a POST, and the address follows the conversation
+     (?unterhaltung=…), so reload, citations and the back button come back to it. */
   function setupAsk() {
     var form = document.getElementById("ask-form");
     if (!form || !window.fetch || !window.TextDecoder) return;
+    var textarea = document.getElementById("question");
     var askButton = document.getElementById("ask-button");
     var stopButton = document.getElementById("stop-button");
     var live = document.getElementById("live");
@@ -104,6 +107,13 @@
     var errorBox = document.getElementById("ask-error");
     var answers = document.getElementById("answers");
     var controller = null;
+
+    textarea.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        if (!askButton.disabled) form.requestSubmit();
+      }
+    });
 
     function finish() {
       askButton.disabled = false;
@@ -116,9 +126,41 @@
       if (controller) controller.abort();
       liveStatus.textContent = liveStatus.dataset.stoppedText;
       finish();
+      textarea.focus();
     });
 
-    function handle(eventName, data) {
+    function remember(conversationId, question) {
+      var hidden = form.querySelector("input[name=unterhaltung]");
+      var isNew = !hidden;
+      if (!hidden) {
+        hidden = document.createElement("input");
+        hidden.type = "hidden"; hidden.name = "unterhaltung";
+        form.appendChild(hidden);
+      }
+      hidden.value = conversationId;
+      var params = new URLSearchParams();
+      params.set("unterhaltung", conversationId);
+      var scope = form.querySelector("input[name=dokument]");
+      if (scope) params.set("dokument", scope.value);
+      window.history.replaceState(null, "", form.dataset.askUrl + "?" + params.toString());
+      if (!isNew) return;
+      var list = document.getElementById("conversation-list");
+      if (!list) return;
+      var empty = document.getElementById("no-conversations");
+      if (empty) empty.remove();
+      list.querySelectorAll("a[aria-current]").forEach(function (a) { a.removeAttribute("aria-current"); });
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = form.dataset.askUrl + "?unterhaltung=" + conversationId;
+      link.textContent = question.length > 120 ? question.slice(0, 117) + "…" : question;
+      link.setAttribute("aria-current", "page");
+      item.appendChild(link);
+      list.insertBefore(item, list.firstChild);
+      var heading = document.getElementById("chat-heading");
+      if (heading) heading.textContent = link.textContent;
+    }
+
+    function handle(eventName, data, question) {
       if (eventName === "delta") {
         liveText.textContent += data.text;
       } else if (eventName === "done") {
@@ -130,20 +172,15 @@
         if (article) {
           answers.appendChild(article);
           if (window.htmx) window.htmx.process(article);
+          article.scrollIntoView({ block: "nearest" });
         }
         liveStatus.textContent = liveStatus.dataset.doneText;
-        var hidden = form.querySelector("input[name=unterhaltung]");
-        if (!hidden) {
-          hidden = document.createElement("input");
-          hidden.type = "hidden"; hidden.name = "unterhaltung";
-          form.appendChild(hidden);
-        }
-        hidden.value = data.conversation_id;
-        form.querySelector("textarea").value = "";
-        if (article) {
-          var heading = article.querySelector(".question");
-          if (heading) { heading.tabIndex = -1; heading.focus(); }
-        }
+        var status = document.getElementById("chat-status");
+        if (status) status.textContent = liveStatus.dataset.doneText;
+        remember(data.conversation_id, question);
+        textarea.value = "";
+        textarea.focus();
+        form.scrollIntoView({ block: "nearest" });
       } else if (eventName === "error") {
         errorBox.textContent = data.message;
         liveAnswer.hidden = true;
@@ -156,9 +193,13 @@
       var body = new FormData(form);
       var question = (body.get("question") || "").trim();
       if (!question) { form.reportValidity(); return; }
+      var empty = document.getElementById("chat-empty");
+      if (empty) empty.remove();
       document.getElementById("live-question").textContent = question;
       liveText.textContent = "";
+      liveStatus.textContent = liveStatus.dataset.busyText || liveStatus.textContent;
       liveAnswer.hidden = false;
+      liveAnswer.scrollIntoView({ block: "nearest" });
       live.setAttribute("aria-busy", "true");
       askButton.disabled = true;
       stopButton.hidden = false;
@@ -185,7 +226,7 @@
                 if (line.indexOf("event: ") === 0) name = line.slice(7);
                 else if (line.indexOf("data: ") === 0) data += line.slice(6);
               });
-              if (data) handle(name, JSON.parse(data));
+              if (data) handle(name, JSON.parse(data), question);
             });
             return pump();
           });
