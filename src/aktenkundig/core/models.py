@@ -57,11 +57,21 @@ class Tenant(models.Model):
         help_text=_("Generic contact for citizens, e.g. buergerservice@gemeinde.de"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The tenant that commands address without --tenant. A flag, not a slug: the slug
+    # is the tenant's public name in URLs (/buerger/musterhausen/) and may change.
+    is_default = models.BooleanField(_("Standard-Mandant"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("Mandant")
         verbose_name_plural = _("Mandanten")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_tenant",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -15,17 +15,27 @@ class NotFound(LookupError):
 
 
 def get_tenant(slug: str | None = None) -> Tenant:
-    """The tenant named ``slug``; the default tenant is created on first use."""
-    slug = slug or DEFAULT_TENANT_SLUG
+    """The tenant named ``slug``; without one (or with ``"default"`` where no tenant
+    has that slug) the default tenant, created on first use."""
+    if slug and slug != DEFAULT_TENANT_SLUG:
+        try:
+            return Tenant.objects.get(slug=slug)
+        except Tenant.DoesNotExist:
+            raise NotFound(f"Mandant {slug!r} gibt es nicht.") from None
     if slug == DEFAULT_TENANT_SLUG:
-        tenant, _ = Tenant.objects.get_or_create(
-            slug=DEFAULT_TENANT_SLUG, defaults={"name": "Standard-Mandant"}
-        )
-        return tenant
-    try:
-        return Tenant.objects.get(slug=slug)
-    except Tenant.DoesNotExist:
-        raise NotFound(f"Mandant {slug!r} gibt es nicht.") from None
+        named = Tenant.objects.filter(slug=slug).first()
+        if named is not None:
+            return named
+    default = Tenant.objects.filter(is_default=True).first()
+    if default is not None:
+        return default
+    tenant, _ = Tenant.objects.get_or_create(
+        slug=DEFAULT_TENANT_SLUG, defaults={"name": "Standard-Mandant", "is_default": True}
+    )
+    if not tenant.is_default:
+        tenant.is_default = True
+        tenant.save(update_fields=["is_default"])
+    return tenant
 
 
 class InvalidTenant(ValueError):

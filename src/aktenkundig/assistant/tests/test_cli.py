@@ -79,20 +79,27 @@ def test_demo_answers_the_hundesteuer_question_and_is_idempotent(monkeypatch):
     assert "144" in answer_text and "zweiten Hund" in answer_text
     assert "Satzung über die Erhebung der Hundesteuer" in sources
     assert "§ 5 Steuersatz" in sources
-    documents = Document.objects.filter(tenant__slug="default").count()
+    documents = Document.objects.filter(tenant__is_default=True).count()
     assert documents == 5
-    # Citizens read the tenant's name and contact: not „Standard-Mandant“ (issue #9).
+    # Citizens read the tenant's name and contact: not „Standard-Mandant“, and the
+    # chatbot's address carries the Gemeinde's name (issue #9).
     from aktenkundig.assistant.management.commands.demo import citizen_url
     from aktenkundig.core.models import Tenant
+    from aktenkundig.core.services import get_tenant
 
-    tenant = Tenant.objects.get(slug="default")
+    tenant = Tenant.objects.get(is_default=True)
     assert tenant.name == "Gemeinde Musterhausen" and "Rathausplatz" in tenant.contact
-    assert citizen_url(tenant, "127.0.0.1", 8000) == "http://127.0.0.1:8000/buerger/default/"
+    assert tenant.slug == "musterhausen" and get_tenant() == tenant == get_tenant("default")
+    assert citizen_url(tenant, "127.0.0.1", 8000) == (
+        "http://127.0.0.1:8000/buerger/musterhausen/"
+    )
+    # Commands without --tenant still find the demo's documents.
+    assert "Hundesteuer" in run("search", "Hundesteuer zweiter Hund")
     # Again, interactively: nothing is ingested twice; empty line ends the session.
     output = run("demo", "--no-llm", stdin=f"{UNCOVERED}\n\n", monkeypatch=monkeypatch)
     assert "sind bereit" in output and "Beispielfragen" in output
     assert "Dazu finde ich in den Dokumenten nichts" in output
-    assert Document.objects.filter(tenant__slug="default").count() == documents
+    assert Document.objects.filter(tenant__is_default=True).count() == documents
 
 
 @pytest.mark.django_db

@@ -29,17 +29,24 @@ DEMO_EDITOR, DEMO_OFFICER = "demo-redaktion", "demo-ki-beauftragte"
 
 
 DEMO_TENANT_NAME = "Gemeinde Musterhausen"
+DEMO_SLUG = "musterhausen"
 DEMO_CONTACT = "Bürgerbüro, Rathausplatz 1, 12345 Musterhausen, buergerservice@musterhausen.example"
 
 
 def _name_demo_tenant(tenant):
     """The demo's data live in the default tenant (so that ``aktenkundig search`` and
     ``ask`` find them without ``--tenant``); it is named after the sample Gemeinde,
-    with a contact, instead of „Standard-Mandant“, which citizens would read."""
+    with a contact, instead of „Standard-Mandant“, which citizens would read, and its
+    public slug is ``musterhausen`` (``/buerger/musterhausen/``) unless taken."""
+    from aktenkundig.core.models import DEFAULT_TENANT_SLUG, Tenant
+
     changed = []
     if tenant.name == "Standard-Mandant":
         tenant.name = DEMO_TENANT_NAME
         changed.append("name")
+    if tenant.slug == DEFAULT_TENANT_SLUG and not Tenant.objects.filter(slug=DEMO_SLUG).exists():
+        tenant.slug = DEMO_SLUG
+        changed.append("slug")
     if not tenant.contact:
         tenant.contact = DEMO_CONTACT
         changed.append("contact")
