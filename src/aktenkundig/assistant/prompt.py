@@ -2,8 +2,9 @@
 
 Retrieved text is data, never instructions. Three layers keep it that way:
 the system message says so; passages sit inside ``<auszug>`` elements whose
-delimiters cannot be forged from inside a document; and sentences that read like
-instructions to a model are replaced before the model sees them
+delimiters cannot be forged from inside a document (nor can chat-template control
+tokens that would open a new turn); and sentences that read like instructions to a
+model are replaced before the model sees them
 (:func:`aktenkundig.assistant.text.neutralise_instructions`). Whatever the model
 then writes is verified sentence by sentence against the passages it cites.
 """
@@ -19,7 +20,7 @@ from aktenkundig.assistant.text import neutralise_instructions
 NOT_COVERED = "NICHT_BELEGT"
 # Recorded with every answer in the audit log: bump it whenever the system
 # prompt or the message layout changes, so answers stay attributable.
-PROMPT_VERSION = "assistant-prompt-1"
+PROMPT_VERSION = "assistant-prompt-2"
 # Passage text per prompt entry; long chunks are cut (the citation still points
 # to the whole chunk).
 MAX_PASSAGE_CHARS = 1500
@@ -36,10 +37,18 @@ Regeln:
 5. Wenn die Auszüge die Frage nicht beantworten, antworte nur: {NOT_COVERED}"""
 
 _TAG = re.compile(r"</?\s*auszu[eg]\w*[^>]*>?", re.IGNORECASE)
+# Chat-template control tokens and role headers of the common model families: inside a
+# passage they can only be an attempt to start a new turn (<|im_start|>system, [INST],
+# <<SYS>>, <start_of_turn>, "### System:").
+_CONTROL = re.compile(
+    r"<\|[^|>]{1,40}\|>|\[/?INST\]|<</?SYS>>|</?(?:start|end)_of_turn>|</?s>"
+    r"|^\s*#{2,}\s*(?:system|assistant|user|instruction)s?\b:?",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def _clean(text: str, limit: int) -> str:
-    text = _TAG.sub(" ", text)
+    text = _CONTROL.sub("\n\n", _TAG.sub(" ", text))  # a break: no sentence spans it
     text = neutralise_instructions(text)
     if len(text) > limit:
         text = text[:limit].rsplit(" ", 1)[0] + " …"

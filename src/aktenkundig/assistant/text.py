@@ -119,6 +119,15 @@ _INJECTION = re.compile(
     | du\s+bist\s+(?:jetzt|nun|ab\s+sofort)\b
     | you\s+are\s+now\b
     | antworte\s+(?:ab\s+sofort|nur\s+noch|ausschließlich|ausschliesslich)\s+(?:mit|auf)
+    | (?:hinweis|anweisung|nachricht|info)\w*\s+(?:an|für)\s+(?:die|den|das)?\s*
+      (?:ki|künstliche|sprachmodell|modell|assistent|chatbot|llm|ai)
+    | (?:als|du\s+als)\s+(?:ki|sprachmodell|assistent|chatbot)\S*\s+(?:\w+\s+){0,3}
+      (?:musst|sollst|darfst|wirst)
+    | (?:antworte|antwortet|schreibe|gib)\s+(?:\w+\s+){0,3}(?:immer|stets|jedem|allen|aus,?\s+dass)
+    | (?:from\s+now\s+on|new\s+instructions?|override|jailbreak|do\s+anything\s+now)
+    | (?:note|message|instruction)s?\s+(?:to|for)\s+(?:the\s+)?(?:ai|assistant|model|llm)
+    | (?:^|\s)(?:system|assistant|user|developer)\s*:\s
+    | <\|[a-z_]+\|> | \[/?inst\] | <</?sys>>
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
