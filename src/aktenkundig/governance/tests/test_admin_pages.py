@@ -155,9 +155,12 @@ def _cli_verify() -> tuple[int, str]:
     return 0, err.getvalue()
 
 
-def test_verify_button_runs_the_same_check_as_the_command(client, tenant, officer):
-    for _ in range(3):
-        _answer(tenant, refused=False)
+def test_verify_button_runs_the_same_check_as_the_command(
+        client, tenant, officer, django_capture_on_commit_callbacks):
+    # The anchor outside the database is written when the record commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            _answer(tenant, refused=False)
     client.force_login(officer)
     html = client.post("/governance/protokoll/").content.decode()
     assert "Kette in Ordnung" in html and "3 Einträge geprüft" in html
