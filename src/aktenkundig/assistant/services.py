@@ -356,10 +356,24 @@ def _generate(
         cited = [n for n in markers(sentence) if 1 <= n <= len(hits)]
         if NOT_COVERED in claim or not _LETTER.search(claim):
             return None
-        if not cited or looks_like_instruction(claim):
+        if looks_like_instruction(claim):
             dropped += 1
-            reasons.append(f"„{_short(claim)}“: ohne gültige Quellenangabe.")
+            reasons.append(f"„{_short(claim)}“: liest sich wie eine Anweisung.")
             return None
+        if not cited:
+            # Small local models often answer correctly but forget the [n] marker. The
+            # citation is then not taken from the model at all: it is the shown passage
+            # that backs the sentence under the same check, or the sentence is dropped.
+            backing = [
+                (verdict.score, n)
+                for n in range(1, len(passages) + 1)
+                if (verdict := claims.check_claim(claim, [passages[n - 1]])).supported
+            ]
+            if not backing:
+                dropped += 1
+                reasons.append(f"„{_short(claim)}“: ohne Quellenangabe und ohne Beleg.")
+                return None
+            cited = [max(backing)[1]]
         # Hard facts, polarity and modality must match the cited passages; the rest may
         # be paraphrased (assistant/claims.py).
         verdict = claims.check_claim(claim, [passages[n - 1] for n in cited])

@@ -103,6 +103,23 @@ def test_only_supported_sentences_with_valid_markers_survive(
     assert '<auszug nr="1"' in hook.prompts[0] and HUNDESTEUER in hook.prompts[0]
 
 
+def test_a_correct_sentence_without_marker_is_cited_by_its_backing_passage(
+    lindenau, llm_backend, recorder, monkeypatch
+):
+    """Small local models often forget the [n]: the citation is then computed (the shown
+    passage that backs the sentence), never guessed; an unbacked one is still dropped."""
+    monkeypatch.setenv("AKTENKUNDIG_LLM_MAX_TOKENS", "200")
+    recorder(
+        lambda prompt: "Für den zweiten Hund beträgt die Steuer 144 Euro. "
+        "Für den zweiten Hund beträgt die Steuer 999 Euro."
+    )
+    result = answer(HUNDESTEUER, tenant=lindenau.tenant)
+    assert result.generated
+    assert result.text == "Für den zweiten Hund beträgt die Steuer 144 Euro [1]."
+    assert "144 Euro" in result.citations[0].quote
+    assert "1 nicht belegte Aussage(n)" in result.notice and "999" in result.notice
+
+
 def test_free_generation_is_verified(lindenau, llm_backend, monkeypatch):
     """Whatever SmolLM2 writes: what comes out is cited and supported, or the answer
     falls back to quoting the documents with a notice."""
