@@ -52,3 +52,25 @@ def test_english_question_and_asking_for_a_person(page, scene):
     expect(page.locator("#handover")).to_have_attribute("open", "")
     expect(page.locator("#contact")).to_be_focused()
     check_accessibility(page)
+
+
+def test_an_english_browser_gets_an_english_page_and_enter_sends(browser, live_server, scene):
+    """The whole page follows the citizen's browser language, not only the answer's
+    labels; and, as in every chat, Enter sends (Shift+Enter: a new line)."""
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(f"/buerger/{scene.slug}/")
+        expect(page.locator("#disclosure-title")).to_contain_text("You are writing with the AI")
+        expect(page.get_by_role("button", name="Send question")).to_be_visible()
+        box = page.get_by_label("Your question")
+        box.fill("How much is the dog tax")
+        box.press("Shift+Enter")
+        box.type("for the first dog?")
+        assert "\n" in box.input_value()
+        box.press("Enter")
+        answer = page.locator("#conversation article.answer").last
+        expect(answer).to_contain_text("96 Euro", timeout=60_000)
+        check_accessibility(page)
+    finally:
+        context.close()

@@ -47,6 +47,19 @@
     });
   }
 
+  // As in every chat: Enter sends, Shift+Enter starts a new line (not while an input
+  // method composes a character).
+  var message = document.getElementById("message");
+  if (message) {
+    message.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        var button = form.querySelector("button[type=submit]");
+        if (!button || !button.disabled) { form.requestSubmit(); }
+      }
+    });
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var button = form.querySelector("button[type=submit]");
