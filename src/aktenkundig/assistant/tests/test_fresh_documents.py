@@ -134,3 +134,46 @@ def test_citizen_answer_cache_follows_new_vectors(collection):
     _in_other_thread(lambda: embed_pending(tenant=tenant))
     after = _cache_key(PARAPHRASE, tenant, collections, "de", False, False)
     assert before != after
+
+
+@pytest.mark.skipif(
+    "postgresql" not in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
+    reason="the database task queue with separate worker processes is the PostgreSQL set-up",
+)
+def test_upload_processed_by_a_db_worker_process_is_answered_here(collection, settings):
+    """Production on PostgreSQL: the web process only queues the upload; a separate
+    `aktenkundig db_worker` process extracts, chunks and embeds it; this process,
+    caches warm, must answer from it at once."""
+    import os
+    import subprocess
+    import sys
+    from urllib.parse import quote
+
+    from aktenkundig.documents.models import Document
+    from aktenkundig.documents.services import store_upload
+    from aktenkundig.documents.tasks import process_document_task
+
+    _warm(collection)
+    database = settings.DATABASES["default"]
+    # The production set-up on PostgreSQL (django-tasks reloads on setting_changed).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": ["default", "embeddings"]}}
+    document = store_upload(SimpleUploadedFile("baumschutz.txt", BAUMSCHUTZ.encode()), collection)
+    result = process_document_task.enqueue(document.pk)
+    assert Document.objects.get(pk=document.pk).status != "indexed"  # only queued here
+    url = (f"postgres://{database['USER']}@{quote(database['HOST'], safe='')}:"
+           f"{database['PORT']}/{database['NAME']}")
+    worker = subprocess.run(  # a separate process, as on a worker machine
+        [sys.executable, "-m", "aktenkundig", "db_worker", "--batch", "--no-startup-delay",
+         "--queue-name", "*"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "aktenkundig.settings",
+             "AKTENKUNDIG_DATABASE_URL": url, "AKTENKUNDIG_TASKS": "database"},
+        capture_output=True, text=True, timeout=300,
+    )
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    result.refresh()
+    assert Document.objects.get(pk=document.pk).status == "indexed", result.status
+    assert ChunkVector.objects.filter(chunk__document_id=document.pk).exists()
+    found = answer(PARAPHRASE, tenant=collection.tenant, use_llm=False)
+    assert not found.refused, found.coverage
+    assert {c.document_id for c in found.citations} == {document.pk}
