@@ -34,11 +34,13 @@ def _musterhausen_committed(django_db_setup, django_db_blocker):
         embed_pending(tenant=tenant)
     yield collection.pk
     with django_db_blocker.unblock():
-        _drop_audit_chain(tenant)
+        drop_audit_chain(tenant)
         tenant.delete()
 
 
-def _drop_audit_chain(tenant) -> None:
+def drop_audit_chain(tenant) -> None:
+    """Audit records are write-once for the application (the model refuses to delete a
+    tenant's chain); a committed test tenant's chain goes with raw SQL, for tests only."""
     from django.db import connection
 
     from aktenkundig.governance.models import AuditCheckpoint, AuditHead, AuditRecord

@@ -4,6 +4,7 @@ import pytest
 
 from aktenkundig.core.models import AccessLevel, Tenant
 from aktenkundig.core.services import get_or_create_collection
+from aktenkundig.testing.samples import drop_audit_chain
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HUNDESTEUER = "Wie hoch ist die Hundesteuer für den zweiten Hund?"
@@ -33,21 +34,6 @@ def _lindenau_committed(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         drop_audit_chain(tenant)
         tenant.delete()
-
-
-def drop_audit_chain(tenant) -> None:
-    """The audit log is append-only (its models refuse deletes, and protect the
-    tenant); a committed test tenant's chain goes with raw SQL, for tests only."""
-    from django.db import connection
-
-    from aktenkundig.governance.models import AuditCheckpoint, AuditHead, AuditRecord
-
-    with connection.cursor() as cursor:
-        for model in (AuditRecord, AuditCheckpoint, AuditHead):
-            cursor.execute(
-                f"DELETE FROM {model._meta.db_table} WHERE tenant_id = %s",  # noqa: S608
-                [tenant.pk],
-            )
 
 
 @pytest.fixture
