@@ -52,3 +52,14 @@ def test_ordinary_sentences_are_not_taken_for_instructions() -> None:
     )
     prompt = build_messages("Wie stelle ich den Antrag?", [Hit(passage)])[1]["content"]
     assert INJECTION_PLACEHOLDER not in prompt and "Kundennummer" in prompt
+
+
+def test_only_the_sentences_that_bear_on_the_question_go_into_the_prompt() -> None:
+    from aktenkundig.assistant.prompt import sentence_window
+
+    filler = [f"Absatz {n} regelt die Zuständigkeit für weitere Verfahren." for n in range(30)]
+    text = " ".join([*filler[:15], "Die Hundesteuer beträgt 96 Euro im Jahr.", *filler[15:]])
+    window = sentence_window("Wie hoch ist die Hundesteuer?", text, 300)
+    assert "Die Hundesteuer beträgt 96 Euro im Jahr." in window
+    assert len(window) <= 300 < len(text)
+    assert sentence_window("Hundesteuer?", "Kurz.", 300) == "Kurz."
