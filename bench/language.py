@@ -147,7 +147,9 @@ def main() -> None:
     if args.fit:
         w = fit(np.vstack([f[0] for f in features.values()]),
                 np.vstack([f[1] for f in features.values()]))
+        everything = np.vstack([f[i] for f in features.values() for i in (0, 1)])
         print()
+        print(f"BIAS = {-float(np.median(everything @ w)):.4f}")
         print("WEIGHTS = {" + ", ".join(f'"{k}": {v:.4f}'
                                        for k, v in zip(checker.FEATURES, w, strict=True)) + "}")
     if args.chrf:
