@@ -107,6 +107,11 @@ class Translation(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("language:review", kwargs={"pk": self.pk})
+
 
 class Segment(models.Model):
     translation = models.ForeignKey(Translation, on_delete=models.CASCADE,
