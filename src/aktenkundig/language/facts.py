@@ -19,6 +19,9 @@ from aktenkundig.assistant.claims import _negations, _proper_nouns, extract_fact
 from aktenkundig.language import checker
 
 _CAPITALISED = re.compile(r"\b[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*\b")
+_ADDRESSED = re.compile(
+    r"\b(?:Frau|Herrn?|Dr\.|Prof\.)\s+([A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?)"
+)
 
 
 @dataclass
@@ -52,11 +55,13 @@ class FactCheck:
 
 def names(text: str) -> set[str]:
     """Names of people, places and bodies in ``text``: capitalised words the privacy
-    app's name lists know, or that follow a preposition without an article."""
+    app's name lists know, that follow „Frau“/„Herr“, or that follow a preposition
+    without an article."""
     from aktenkundig.privacy.ner import first_names, places, surnames
 
     known = first_names() | surnames() | places()
     found = {w for w in _CAPITALISED.findall(text) if w in known}
+    found |= set(_ADDRESSED.findall(text))
     return found | {n for n in _proper_nouns(text) if len(n) > 2}
 
 

@@ -38,13 +38,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path == "/languages":
             self._send(200, [{"code": "de", "name": "German", "targets": ["en", "tr"]}])
         else:
             self._send(404, {"error": "Not found"})
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         if self.path != "/translate":
             self._send(404, {"error": "Not found"})
             return

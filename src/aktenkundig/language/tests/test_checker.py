@@ -47,7 +47,7 @@ def test_hints_explain_and_propose():
     report = checker.check(HARD, [checker.GlossaryEntry("Bürgergeld", "Geld zum Leben.")])
     hints = [f.hint for f in report.findings if f.kind == "kompositum"]
     assert any("Kosten-Übernahme-Erklärung" in h for h in hints)
-    assert "zum Beispiel" in [f.hint for f in report.findings if f.text == "z. B."][0]
+    assert "zum Beispiel" in next(f.hint for f in report.findings if f.text == "z. B.")
     glossary = [checker.GlossaryEntry("Bürgergeld", "Geld zum Leben.")]
     terms = [f for f in checker.check("Das Bürgergeld wird gezahlt.", glossary).findings
              if f.kind == "fachbegriff"]
