@@ -286,15 +286,17 @@ def translate(text: str, *, target: str, tenant: Tenant | None, source: str = "d
             hint += f" A similar sentence was translated as: {fuzzy[2]}"
         hints.append(hint.strip())
     if to_send:
-        started = time.perf_counter()
         context = {"tenant": tenant, "user": user}
         sources = [segmented.segments[i] for i in to_send]
+
+        def audited(inputs: list[str], outputs: list[str], started: float, model: str) -> None:
+            _audit(tenant, purpose="translate", backend=backend.name, model=model,
+                   input_text="\n\n".join(inputs), output_text="\n\n".join(outputs),
+                   started=started, user=user, channel=channel,
+                   extra={"target": target, "segments": len(inputs)})
+
         translated = backend.translate(sources, source, target, data_level=data_level,
-                                       hints=hints, context=context)
-        _audit(tenant, purpose="translate", backend=backend.name,
-               model=getattr(backend, "model", ""), input_text="\n\n".join(sources),
-               output_text="\n\n".join(translated), started=started, user=user,
-               channel=channel, extra={"target": target, "segments": len(sources)})
+                                       hints=hints, context=context, on_call=audited)
         for i, hint, out in zip(to_send, hints, translated, strict=True):
             results[i] = SegmentResult(segmented.segments[i], out,
                                        "fuzzy" if "similar sentence" in hint else "machine")

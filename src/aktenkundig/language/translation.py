@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -198,7 +199,10 @@ class Backend(Protocol):
 
     def translate(self, texts: list[str], source: str, target: str, *,
                   data_level: int = AccessLevel.OFFEN, hints: Sequence[str] = (),
-                  context: dict[str, Any] | None = None) -> list[str]: ...
+                  context: dict[str, Any] | None = None,
+                  on_call: Callable[..., None] | None = None) -> list[str]:
+        """Translate ``texts``; ``on_call(inputs, outputs, started, model)`` after each
+        request to the server (for the audit trail)."""
 
 
 class LLMBackend:
@@ -216,7 +220,8 @@ class LLMBackend:
 
     def translate(self, texts: list[str], source: str, target: str, *,
                   data_level: int = AccessLevel.OFFEN, hints: Sequence[str] = (),
-                  context: dict[str, Any] | None = None) -> list[str]:
+                  context: dict[str, Any] | None = None,
+                  on_call: Callable[..., None] | None = None) -> list[str]:
         from aktenkundig.llm.gateway import complete
 
         results = []
@@ -229,12 +234,15 @@ class LLMBackend:
             hint = hints[i] if i < len(hints) else ""
             if hint:
                 instructions += " " + hint
+            started = time.perf_counter()
             completion = complete(
                 [{"role": "system", "content": instructions}, {"role": "user", "content": text}],
                 data_level=data_level, purpose="language.translate", context=context,
                 max_tokens=min(2000, 60 + 2 * len(text)), temperature=0.0,
             )
             results.append(completion.text.strip())
+            if on_call is not None:
+                on_call([text], [results[-1]], started, completion.model)
         return results
 
 
@@ -253,7 +261,8 @@ class LibreTranslateBackend:
 
     def translate(self, texts: list[str], source: str, target: str, *,
                   data_level: int = AccessLevel.OFFEN, hints: Sequence[str] = (),
-                  context: dict[str, Any] | None = None) -> list[str]:
+                  context: dict[str, Any] | None = None,
+                  on_call: Callable[..., None] | None = None) -> list[str]:
         import httpx
 
         if int(data_level) > self.max_level:
@@ -267,6 +276,7 @@ class LibreTranslateBackend:
                                 "format": "text"}
         if self.api_key:
             body["api_key"] = self.api_key
+        started = time.perf_counter()
         try:
             response = httpx.post(f"{self.base_url}/translate", json=body, timeout=self.timeout)
         except httpx.HTTPError as error:
@@ -283,7 +293,10 @@ class LibreTranslateBackend:
             translated = [translated]
         if not isinstance(translated, list) or len(translated) != len(texts):
             raise LLMError("Der Übersetzungsserver hat eine unerwartete Antwort geschickt.")
-        return [str(t) for t in translated]
+        results = [str(t) for t in translated]
+        if on_call is not None:
+            on_call(texts, results, started, "")
+        return results
 
 
 def configured_backend() -> Backend:

@@ -96,6 +96,10 @@ def test_glossary_memory_and_html_through_the_service(libretranslate, language_t
     assert again.sent == 1 and again.reused == len(again.segments) - 1
     assert libretranslate.requests[calls:][0]["q"] == ["sehr wichtig"]
     assert MemoryEntry.objects.filter(tenant=tenant).count() == len(result.segments) + 1
+    # Every request to the server is audited under the feature „language“.
+    from aktenkundig.governance.models import AuditRecord
+
+    assert AuditRecord.objects.filter(tenant=tenant, feature="language", kind="ai").count() == 2
 
 
 def test_memory_is_per_tenant(libretranslate, language_tenant, other_tenant):
