@@ -113,3 +113,13 @@ def test_translate_page_creates_a_review(client, staff_member, language_tenant, 
         "text": "Geheim", "target": "en", "fmt": "text", "data_level": "1"})
     assert "nicht für Daten der Schutzstufe" in response.content.decode()
     assert Translation.objects.filter(tenant=language_tenant).count() == 1
+
+
+def test_pages_in_english(client, staff_member):
+    from django.conf import settings
+
+    client.force_login(staff_member)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.post("/sprache/", {"text": HARD}).content.decode()
+    assert "Check comprehensibility" in html and "Your text with marked passages" in html
+    assert "Verständlichkeit prüfen" not in html
