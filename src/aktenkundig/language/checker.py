@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -246,7 +247,6 @@ def compound_parts(word: str) -> tuple[str, ...]:
     return tuple(p for p in out if p)
 
 
-_LOG = [math.log1p(i) for i in range(4096)]
 
 
 @lru_cache(maxsize=200_000)
@@ -410,40 +410,41 @@ def rates_of(text: str) -> dict[str, float]:
     return m.rates()
 
 
+@lru_cache(maxsize=200_000)
+def _word_stats(word: str) -> tuple[int, ...]:
+    """(syllables, polysyllable, monosyllable, long, compound, rare, very long, letters)
+    and the log frequency ×1000 of one word form: computed once per distinct word."""
+    n = syllables(word)
+    frequency = _frequency(word)
+    compound = (len(word) >= LONG_WORD and word[0].isupper()
+                and len(compound_parts(word)) >= 2)
+    return (n, int(n >= 3), int(n == 1), int(len(word) > 6), int(compound),
+            int(frequency == 0 and len(word) > 3), int(len(word) >= 13), len(word),
+            round(1000 * math.log1p(frequency)))
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def _measure(text: str, spans: list[tuple[int, int]]) -> Measures:
+    """Counts over the whole text: per distinct word form once (cached), each pattern
+    in one pass (a pattern may not cross a sentence end: none spans „.“ + capital)."""
     m = Measures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    for start, end in spans:
-        sentence = text[start:end]
-        words = _WORD.findall(sentence)
-        if not words:
-            continue
-        m.sentences += 1
-        m.words += len(words)
-        for word in words:
-            n = syllables(word)
-            m.syllables += n
-            frequency = _frequency(word)
-            m.log_frequency += _LOG[min(frequency, 4095)] if frequency < 4096 \
-                else math.log1p(frequency)
-            if frequency == 0 and len(word) > 3:
-                m.rare += 1
-            if len(word) >= 13:
-                m.very_long += 1
-            m.letters += len(word)
-            if n >= 3:
-                m.polysyllables += 1
-            elif n == 1:
-                m.monosyllables += 1
-            if len(word) > 6:
-                m.long_words += 1
-                if len(word) >= LONG_WORD and word[0].isupper() and len(compound_parts(word)) >= 2:
-                    m.compounds += 1
-        m.commas += sentence.count(",")
-        m.subordinate += len(_SUBORDINATE.findall(sentence))
-        m.passive += len(_PASSIVE.findall(sentence))
-        m.nominal += len(_NOMINAL.findall(sentence))
-        m.negations += sum(1 for n in _NEGATION.findall(sentence) if n.lower() not in _NOT_UN)
-    m.abbreviations += len(_ABBREV_RE.findall(text))
+    m.sentences = sum(1 for start, end in spans if _LETTER.search(text, start, end))
+    totals = [0] * 9
+    for word, count in Counter(_WORD.findall(text)).items():
+        for i, value in enumerate(_word_stats(word)):
+            totals[i] += value * count
+        m.words += count
+    (m.syllables, m.polysyllables, m.monosyllables, m.long_words, m.compounds, m.rare,
+     m.very_long, m.letters, log_frequency) = totals
+    m.log_frequency = log_frequency / 1000
+    m.commas = text.count(",")
+    m.subordinate = len(_SUBORDINATE.findall(text))
+    m.passive = sum(len(_PASSIVE.findall(text, start, end)) for start, end in spans)
+    m.nominal = len(_NOMINAL.findall(text))
+    m.negations = sum(1 for n in _NEGATION.findall(text) if n.lower() not in _NOT_UN)
+    m.abbreviations = len(_ABBREV_RE.findall(text))
     m.abbreviations += sum(1 for a in _ACRONYM_RE.findall(text) if _counts_as_acronym(a))
     return m
 

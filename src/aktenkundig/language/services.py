@@ -178,7 +178,7 @@ def simplify(text: str, *, tenant: Tenant | None, level: str = "einfach", user: 
         started = time.perf_counter()
         completion = complete(
             _prompt(text, level, problems, previous), data_level=data_level,
-            purpose="language.simplify", conversation_key=f"simplify-{id(text)}",
+            purpose="language.simplify",
             context={"tenant": tenant, "user": user},
             max_tokens=min(1500, 80 + len(text) // 2), temperature=0.2,
         )

@@ -238,7 +238,7 @@ class LLMBackend:
             completion = complete(
                 [{"role": "system", "content": instructions}, {"role": "user", "content": text}],
                 data_level=data_level, purpose="language.translate", context=context,
-                max_tokens=min(2000, 60 + 2 * len(text)), temperature=0.0,
+                max_tokens=min(2000, 40 + len(text) // 2), temperature=0.0,
             )
             results.append(completion.text.strip())
             if on_call is not None:
