@@ -27,7 +27,7 @@ def log_in(page, username: str) -> None:
 
 def test_check_page_marks_findings(page, transactional_db, staff_member):
     log_in(page, staff_member.username)
-    page.get_by_role("link", name="Sprache").click()
+    page.get_by_role("link", name="Sprachdienste", exact=True).click()
     check_accessibility(page)
     page.get_by_label("Text (zum Beispiel ein Bescheid oder ein Brief)").fill(HARD)
     page.get_by_role("button", name="Prüfen").click()

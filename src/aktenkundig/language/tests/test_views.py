@@ -17,7 +17,7 @@ def test_check_page_marks_findings_without_any_gate(client, staff_member):
     client.force_login(staff_member)
     GlossaryTerm.objects.create(tenant=staff_member.membership.tenant, term="Mitwirkungspflicht",
                                 explanation="Was Sie selbst tun müssen.")
-    response = client.post("/sprache/", {"text": HARD, "action": "check"})
+    response = client.post("/sprachdienste/", {"text": HARD, "action": "check"})
     html = response.content.decode()
     assert response.status_code == 200
     assert '<mark class="finding finding-kompositum">Kostenübernahmeerklärung</mark>' in html
@@ -30,26 +30,26 @@ def test_simplify_is_explained_away_without_a_model(client, staff_member, langua
                                                     monkeypatch):
     monkeypatch.delenv("AKTENKUNDIG_LLM_BASE_URL", raising=False)
     client.force_login(staff_member)
-    html = client.get("/sprache/").content.decode()
+    html = client.get("/sprachdienste/").content.decode()
     assert "Es ist kein Sprachmodell für diese Schutzstufe eingerichtet" in html
 
 
 def test_glossary_editing_needs_the_role_and_stays_in_the_tenant(client, staff_member,
                                                                  subject_admin, stranger):
     client.force_login(staff_member)
-    assert client.post("/sprache/glossar/", {"term": "Bürgergeld"}).status_code == 403
+    assert client.post("/sprachdienste/glossar/", {"term": "Bürgergeld"}).status_code == 403
     client.force_login(subject_admin)
-    client.post("/sprache/glossar/", {"term": "Bürgergeld", "explanation": "Geld zum Leben",
+    client.post("/sprachdienste/glossar/", {"term": "Bürgergeld", "explanation": "Geld zum Leben",
                                       "tr_en": "citizen's income"})
     term = GlossaryTerm.objects.get(term="Bürgergeld")
     assert term.translations == {"en": "citizen's income"}
-    client.post("/sprache/glossar/", {"id": term.pk, "term": "Bürgergeld", "keep": "on"})
+    client.post("/sprachdienste/glossar/", {"id": term.pk, "term": "Bürgergeld", "keep": "on"})
     term.refresh_from_db()
     assert term.keep and term.translations == {}
     client.force_login(stranger)
-    client.post("/sprache/glossar/", {"delete": term.pk})
+    client.post("/sprachdienste/glossar/", {"delete": term.pk})
     assert GlossaryTerm.objects.filter(pk=term.pk).exists()
-    assert "Bürgergeld" not in client.get("/sprache/glossar/").content.decode()
+    assert "Bürgergeld" not in client.get("/sprachdienste/glossar/").content.decode()
 
 
 def _review(tenant, user, level=AccessLevel.OFFEN) -> Translation:
@@ -93,7 +93,7 @@ def test_review_respects_clearance(client, make_user, tenant):
 
 def test_translate_page_is_gated(client, staff_member):
     client.force_login(staff_member)
-    response = client.get("/sprache/uebersetzen/")
+    response = client.get("/sprachdienste/uebersetzen/")
     assert response.status_code == 403
     assert "Zum Verständlichkeitscheck" in response.content.decode()
 
@@ -103,13 +103,13 @@ def test_translate_page_creates_a_review(client, staff_member, language_tenant, 
     monkeypatch.setenv("AKTENKUNDIG_TRANSLATE_BACKEND", "libretranslate")
     monkeypatch.setenv("AKTENKUNDIG_TRANSLATE_URL", libretranslate.url)
     client.force_login(staff_member)
-    response = client.post("/sprache/uebersetzen/", {
+    response = client.post("/sprachdienste/uebersetzen/", {
         "text": "Hallo Welt\n\nDer Antrag", "target": "en", "fmt": "text", "data_level": "0"})
     item = Translation.objects.get(tenant=language_tenant)
     assert response.status_code == 302 and response.url == item.get_absolute_url()
     assert [s.target for s in item.segments.all()] == ["hello world", "the application"]
     # A confidential text is refused for this server (its level is 'offen').
-    response = client.post("/sprache/uebersetzen/", {
+    response = client.post("/sprachdienste/uebersetzen/", {
         "text": "Geheim", "target": "en", "fmt": "text", "data_level": "1"})
     assert "nicht für Daten der Schutzstufe" in response.content.decode()
     assert Translation.objects.filter(tenant=language_tenant).count() == 1
@@ -120,6 +120,6 @@ def test_pages_in_english(client, staff_member):
 
     client.force_login(staff_member)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    html = client.post("/sprache/", {"text": HARD}).content.decode()
+    html = client.post("/sprachdienste/", {"text": HARD}).content.decode()
     assert "Check comprehensibility" in html and "Your text with marked passages" in html
     assert "Verständlichkeit prüfen" not in html
