@@ -273,6 +273,7 @@ def translate(text: str, *, target: str, tenant: Tenant | None, source: str = "d
         candidates = list(entries.order_by("-updated").values_list("source", "target")[:2000])
     to_send: list[int] = []
     hints: list[str] = []
+    fuzzy_hits: set[int] = set()
     for i, source_text in enumerate(segmented.segments):
         hit = memory.get(segment_key(source_text))
         if hit is not None:
@@ -283,6 +284,7 @@ def translate(text: str, *, target: str, tenant: Tenant | None, source: str = "d
                          for term, wanted in tr.required_terms(source_text, terms, target))
         fuzzy = tr.fuzzy_match(source_text, candidates) if candidates else None
         if fuzzy is not None:
+            fuzzy_hits.add(i)
             hint += f" A similar sentence was translated as: {fuzzy[2]}"
         hints.append(hint.strip())
     if to_send:
@@ -297,9 +299,9 @@ def translate(text: str, *, target: str, tenant: Tenant | None, source: str = "d
 
         translated = backend.translate(sources, source, target, data_level=data_level,
                                        hints=hints, context=context, on_call=audited)
-        for i, hint, out in zip(to_send, hints, translated, strict=True):
+        for i, out in zip(to_send, translated, strict=True):
             results[i] = SegmentResult(segmented.segments[i], out,
-                                       "fuzzy" if "similar sentence" in hint else "machine")
+                                       "fuzzy" if i in fuzzy_hits else "machine")
         if tenant is not None and use_memory:
             for i in to_send:
                 r = results[i]

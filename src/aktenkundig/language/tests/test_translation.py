@@ -114,3 +114,16 @@ def test_bad_input_is_refused_in_german(db):
         services.translate("Hallo", target="xx", tenant=None)
     with pytest.raises(ValueError, match="Format"):
         services.translate("Hallo", target="en", tenant=None, fmt="pdf")
+
+
+def test_fuzzy_memory_match_is_sent_with_the_earlier_translation(libretranslate,
+                                                                 language_tenant):
+    backend = tr.LibreTranslateBackend(libretranslate.url)
+    services.translate("Der Antrag ist bis Freitag wichtig.", target="en",
+                       tenant=language_tenant, backend=backend)
+    result = services.translate("Der Antrag ist bis Montag wichtig.", target="en",
+                                tenant=language_tenant, backend=backend)
+    assert result.sent == 1 and result.segments[0].origin == "fuzzy"
+    unrelated = services.translate("Hallo Welt", target="en", tenant=language_tenant,
+                                   backend=backend)
+    assert unrelated.segments[0].origin == "machine"
