@@ -41,3 +41,19 @@ def test_translate_endpoint_gated_and_routed(client, staff_member, libretranslat
                            content_type="application/json", **headers)
     assert response.status_code == 403 and "Schutzstufe" in response.json()["detail"]
     assert len(libretranslate.requests) == 1
+
+
+def test_simplify_without_a_model_says_why(client, staff_member, language_tenant, monkeypatch,
+                                           tmp_path):
+    monkeypatch.delenv("AKTENKUNDIG_LLM_BASE_URL", raising=False)
+    response = client.post("/api/language/simplify", {"text": HARD},
+                           content_type="application/json", **_auth(staff_member))
+    assert response.status_code == 503
+    assert response.json()["detail"] == "Es ist kein Sprachmodell konfiguriert."
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    file = tmp_path / "b.txt"
+    file.write_text(HARD, encoding="utf-8")
+    with pytest.raises(CommandError, match="kein Sprachmodell"):
+        call_command("language", "simplify", str(file))
