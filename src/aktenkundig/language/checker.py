@@ -28,6 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 MAX_CHARS = 2_000_000
 
 # Thresholds that produce findings (Einfache Sprache guides: at most 15-20 words a
@@ -431,11 +433,12 @@ def _measure(text: str, spans: list[tuple[int, int]]) -> Measures:
     in one pass (a pattern may not cross a sentence end: none spans „.“ + capital)."""
     m = Measures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     m.sentences = sum(1 for start, end in spans if _LETTER.search(text, start, end))
+    counts = Counter(_WORD.findall(text))
+    m.words = sum(counts.values())
     totals = [0] * 9
-    for word, count in Counter(_WORD.findall(text)).items():
-        for i, value in enumerate(_word_stats(word)):
-            totals[i] += value * count
-        m.words += count
+    if counts:
+        stats = np.array([_word_stats(word) for word in counts], dtype=np.int64)
+        totals = (np.array(list(counts.values()), dtype=np.int64) @ stats).tolist()
     (m.syllables, m.polysyllables, m.monosyllables, m.long_words, m.compounds, m.rare,
      m.very_long, m.letters, log_frequency) = totals
     m.log_frequency = log_frequency / 1000
@@ -459,7 +462,7 @@ def _findings(text: str, spans: list[tuple[int, int]], glossary: Sequence[Glossa
             continue
         for w in words:
             word = w.group()
-            if len(word) >= LONG_WORD and word[0].isupper() and len(compound_parts(word)) >= 2:
+            if len(word) >= LONG_WORD and _word_stats(word)[4]:
                 found.append(Finding(
                     "kompositum", start + w.start(), start + w.end(), word,
                     f"Langes zusammengesetztes Wort. Einfacher: umschreiben; "
