@@ -123,3 +123,15 @@ def test_pages_in_english(client, staff_member):
     html = client.post("/sprachdienste/", {"text": HARD}).content.decode()
     assert "Check comprehensibility" in html and "Your text with marked passages" in html
     assert "Verständlichkeit prüfen" not in html
+
+
+def test_simplify_offered_with_register_entry_and_model(client, staff_member, language_tenant,
+                                                        monkeypatch):
+    monkeypatch.setenv("AKTENKUNDIG_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    client.force_login(staff_member)
+    html = client.get("/sprachdienste/").content.decode()
+    assert 'value="simplify"' in html and 'id="simplify-unavailable"' not in html
+    # The server is down: the page says so and still shows the check.
+    html = client.post("/sprachdienste/", {"text": HARD, "action": "simplify",
+                                           "data_level": "1"}).content.decode()
+    assert '<mark class="finding' in html and 'class="message error"' in html
