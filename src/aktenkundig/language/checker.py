@@ -426,6 +426,10 @@ def _word_stats(word: str) -> tuple[int, ...]:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+# Candidates for the compound finding: capitalised words of LONG_WORD letters or more.
+_LONG_CAPITALISED = re.compile(
+    r"(?<![^\W\d_])[A-ZÄÖÜ][^\W\d_]{" + str(LONG_WORD - 1) + r",}(?![-\w])"
+)
 
 
 def _measure(text: str, spans: list[tuple[int, int]]) -> Measures:
@@ -457,12 +461,12 @@ def _findings(text: str, spans: list[tuple[int, int]], glossary: Sequence[Glossa
     found: list[Finding] = []
     for start, end in spans:
         sentence = text[start:end]
-        words = list(_WORD.finditer(sentence))
+        words = _WORD.findall(sentence)
         if not words:
             continue
-        for w in words:
+        for w in _LONG_CAPITALISED.finditer(sentence):
             word = w.group()
-            if len(word) >= LONG_WORD and _word_stats(word)[4]:
+            if _word_stats(word)[4]:
                 found.append(Finding(
                     "kompositum", start + w.start(), start + w.end(), word,
                     f"Langes zusammengesetztes Wort. Einfacher: umschreiben; "
