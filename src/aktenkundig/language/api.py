@@ -92,3 +92,36 @@ def translate(request, payload: TranslateIn) -> dict[str, Any]:
     except LLMError as error:
         raise HttpError(503, str(error)) from error
     return {**result.as_json(), "ai_generated": True}
+
+
+class SummaryIn(Schema):
+    document_id: int
+    sentences: int = Field(default=4, ge=1, le=12)
+    style: str = "sachlich"
+
+
+@router.post("/summarize", summary="Summary of a document, every sentence with its source")
+def summarize(request, payload: SummaryIn) -> dict[str, Any]:
+    from aktenkundig.documents.models import Document
+    from aktenkundig.language.summary import summarize as summarize_document
+
+    membership = membership_of(request.user)
+    if membership is None:
+        raise HttpError(403, "Dieses Konto gehört zu keiner Behörde.")
+    document = Document.objects.filter(tenant=membership.tenant,
+                                       pk=payload.document_id).first()
+    if document is None:
+        raise HttpError(404, "Dokument nicht gefunden.")
+    _scope(request, document.effective_access_level)
+    try:
+        result = summarize_document(document, user=request.user, sentences=payload.sentences,
+                                    style=payload.style, channel="api")
+    except PermissionError:
+        raise HttpError(404, "Dokument nicht gefunden.") from None
+    except ValueError as error:
+        raise HttpError(400, str(error)) from error
+    except LLMNotPermitted as error:
+        raise HttpError(403, str(error)) from error
+    except LLMError as error:
+        raise HttpError(503, str(error)) from error
+    return result.as_json()

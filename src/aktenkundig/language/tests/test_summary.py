@@ -36,3 +36,24 @@ def test_summary_sentences_carry_sources_and_verdicts(llm_backend, make_document
             assert sentence.verdict == "nicht belegt"
     assert AuditRecord.objects.filter(tenant=document.tenant, feature="language",
                                       kind="ai").count() == 1
+
+
+def test_summary_api_checks_tenant_and_gate(client, make_document, satzungen, staff_member,
+                                            stranger, tenant, monkeypatch):
+    from aktenkundig.accounts.services import create_api_token
+    from aktenkundig.testing.accounts import approve_assistant
+
+    monkeypatch.delenv("AKTENKUNDIG_LLM_BASE_URL", raising=False)
+    document = make_document(satzungen, "Hundesteuersatzung", PASSAGES)
+
+    def post(user):
+        _token, raw = create_api_token(user, "t")
+        return client.post("/api/language/summarize", {"document_id": document.pk},
+                           content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    assert post(stranger).status_code == 404
+    assert post(staff_member).status_code == 403  # KI-Register entry not approved
+    approve_assistant(tenant, "language")
+    response = post(staff_member)
+    assert response.status_code == 503 and "Sprachmodell" in response.json()["detail"]
