@@ -288,6 +288,10 @@ class Measures:
     rare: int = 0  # words the lexicon of administrative German does not know
     log_frequency: float = 0.0  # sum over words of log(1 + lexicon frequency)
     very_long: int = 0  # >= 13 letters
+    general: float = 0.0  # sum of unigram log-probabilities (general-language rarity)
+    pieces: int = 0  # SentencePiece pieces over all words
+    multi_piece: int = 0  # words of three pieces or more
+    min_general: float = -30.0  # the rarest word's log-probability
 
     def rates(self) -> dict[str, float]:
         s, w = max(1, self.sentences), max(1, self.words)
@@ -308,6 +312,10 @@ class Measures:
             "rare": 100 * self.rare / w,
             "log_frequency": self.log_frequency / w,
             "very_long": 100 * self.very_long / w,
+            "general_logprob": self.general / w if self.words else CENTER["general_logprob"],
+            "multi_piece": 100 * self.multi_piece / w,
+            "pieces": self.pieces / w if self.words else CENTER["pieces"],
+            "min_logprob": self.min_general,
         }
 
 
@@ -329,21 +337,25 @@ def lix(r: dict[str, float]) -> float:
 # scale standardise each rate; the logistic of the weighted sum is the difficulty.
 FEATURES = ("asl", "asw", "ms", "iw", "es", "letters", "passive", "nominal",
             "compounds", "negations", "abbreviations", "subordinate", "commas", "log_asl",
-            "rare", "log_frequency", "very_long")
+            "rare", "log_frequency", "very_long", "general_logprob", "multi_piece", "pieces",
+            "min_logprob")
 CENTER = {"asl": 15.0, "asw": 1.75, "ms": 18.0, "iw": 35.0, "es": 50.0, "letters": 5.6,
           "passive": 0.15, "nominal": 5.0, "compounds": 4.0, "negations": 0.15,
           "abbreviations": 0.3, "subordinate": 0.25, "commas": 0.8, "log_asl": 2.7,
-          "rare": 10.0, "log_frequency": 6.0, "very_long": 8.0}
+          "rare": 10.0, "log_frequency": 6.0, "very_long": 8.0, "general_logprob": -14.0,
+          "multi_piece": 5.0, "pieces": 1.5, "min_logprob": -30.0}
 SCALE = {"asl": 7.0, "asw": 0.15, "ms": 6.0, "iw": 8.0, "es": 8.0, "letters": 0.6,
          "passive": 0.3, "nominal": 3.0, "compounds": 3.0, "negations": 0.3,
          "abbreviations": 1.0, "subordinate": 0.4, "commas": 0.8, "log_asl": 0.5,
-         "rare": 8.0, "log_frequency": 1.5, "very_long": 5.0}
-WEIGHTS = {"asl": 0.7449, "asw": 0.2054, "ms": 0.0907, "iw": -0.0962, "es": 0.0955,
-           "letters": 0.2750, "passive": -0.0747, "nominal": 0.0644, "compounds": 0.1167,
-           "negations": 0.2361, "abbreviations": 0.0957, "subordinate": 0.1645,
-           "commas": 0.2750, "log_asl": 1.1533, "rare": 0.0445, "log_frequency": 0.0675,
-           "very_long": 0.0291}
-BIAS = 0.8212  # the median DEplain text scores 50
+         "rare": 8.0, "log_frequency": 1.5, "very_long": 5.0, "general_logprob": 4.0,
+         "multi_piece": 5.0, "pieces": 0.5, "min_logprob": 10.0}
+WEIGHTS = {"asl": 0.7345, "asw": 0.2040, "ms": 0.0767, "iw": -0.0984, "es": 0.0235,
+           "letters": 0.0874, "passive": -0.0351, "nominal": 0.0160, "compounds": 0.0877,
+           "negations": 0.2729, "abbreviations": 0.0034, "subordinate": 0.1158,
+           "commas": 0.2577, "log_asl": 1.0768, "rare": -0.0379, "log_frequency": 0.0573,
+           "very_long": -0.1814, "general_logprob": -0.1518, "multi_piece": 0.0780,
+           "pieces": 0.0902, "min_logprob": -0.8820}
+BIAS = -0.0227  # the median DEplain text scores 50
 
 
 def feature_vector(rates: dict[str, float]) -> list[float]:
@@ -420,9 +432,38 @@ def _word_stats(word: str) -> tuple[int, ...]:
     frequency = _frequency(word)
     compound = (len(word) >= LONG_WORD and word[0].isupper()
                 and len(compound_parts(word)) >= 2)
+    general, pieces = _general(word)
     return (n, int(n >= 3), int(n == 1), int(len(word) > 6), int(compound),
             int(frequency == 0 and len(word) > 3), int(len(word) >= 13), len(word),
-            round(1000 * math.log1p(frequency)))
+            round(1000 * math.log1p(frequency)), round(1000 * general), pieces,
+            int(pieces >= 3))
+
+
+@lru_cache(maxsize=1)
+def _unigram():
+    """The XLM-R SentencePiece unigram model bundled with the search app's
+    multilingual-e5 weights: its piece log-probabilities (trained on general web text
+    in 100 languages) say how common a word is in general German, which the
+    administrative lexicon cannot. None if the bundle is missing (then the rarity
+    features sit at their centre and do not count)."""
+    from aktenkundig.search import embedding
+
+    try:
+        return embedding._UnigramTokenizer(
+            embedding._read_bundle(embedding.bundled_weights_path()))
+    except (OSError, ValueError):
+        return None
+
+
+def _general(word: str) -> tuple[float, int]:
+    """(log-probability, number of pieces) of ``word`` under the unigram model."""
+    from aktenkundig.search.embedding import _METASPACE
+
+    tokenizer = _unigram()
+    if tokenizer is None:
+        return CENTER["general_logprob"], 1
+    ids = tokenizer._segment(_METASPACE + word)
+    return sum(tokenizer._scores[i] for i in ids), len(ids)
 
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -439,13 +480,15 @@ def _measure(text: str, spans: list[tuple[int, int]]) -> Measures:
     m.sentences = sum(1 for start, end in spans if _LETTER.search(text, start, end))
     counts = Counter(_WORD.findall(text))
     m.words = sum(counts.values())
-    totals = [0] * 9
+    totals = [0] * 12
     if counts:
         stats = np.array([_word_stats(word) for word in counts], dtype=np.int64)
         totals = (np.array(list(counts.values()), dtype=np.int64) @ stats).tolist()
+        m.min_general = float(stats[:, 9].min()) / 1000
     (m.syllables, m.polysyllables, m.monosyllables, m.long_words, m.compounds, m.rare,
-     m.very_long, m.letters, log_frequency) = totals
+     m.very_long, m.letters, log_frequency, general, m.pieces, m.multi_piece) = totals
     m.log_frequency = log_frequency / 1000
+    m.general = general / 1000
     m.commas = text.count(",")
     m.subordinate = len(_SUBORDINATE.findall(text))
     m.passive = sum(len(_PASSIVE.findall(text, start, end)) for start, end in spans)
