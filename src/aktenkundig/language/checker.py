@@ -14,9 +14,11 @@ of these measures with weights fitted on DEplain pairs by ``bench/language.py``
 docs/benchmarks.md). The plain formula scores are reported beside it, so that
 nobody has to trust the combination blindly.
 
-The text is processed by regular expressions and the search app's compound
-splitter (lexicon of administrative German); no network, no randomness, bounded
-time (linear in the text, capped at :data:`MAX_CHARS`).
+The text is processed by regular expressions, the search app's compound splitter
+(lexicon of administrative German) and the piece log-probabilities of the XLM-R
+unigram vocabulary shipped with the bundled multilingual-e5 weights (how common a
+word is in general German); no network, no randomness, bounded time (linear in the
+text, capped at :data:`MAX_CHARS`; each word form is analysed once and cached).
 """
 
 from __future__ import annotations
