@@ -149,6 +149,28 @@ SETTINGS: tuple[Setting, ...] = (
         "Longest answer the chat server may generate, in tokens.",
     ),
     Setting(
+        "AKTENKUNDIG_TRANSLATE_BACKEND",
+        "llm",
+        "Translation backend of the language services: 'llm' (the configured chat "
+        "server, through the LLM gateway) or 'libretranslate' (a LibreTranslate-"
+        "compatible server at AKTENKUNDIG_TRANSLATE_URL).",
+    ),
+    Setting(
+        "AKTENKUNDIG_TRANSLATE_URL",
+        "",
+        "Base URL of a LibreTranslate-compatible server, e.g. http://mt.intern:5000.",
+    ),
+    Setting(
+        "AKTENKUNDIG_TRANSLATE_API_KEY", "", "API key of the LibreTranslate server.",
+        secret=True,
+    ),
+    Setting(
+        "AKTENKUNDIG_TRANSLATE_MAX_LEVEL",
+        "offen",
+        "Highest data classification the LibreTranslate server may receive "
+        "(offen, intern, vertraulich, vs-nfd).",
+    ),
+    Setting(
         "AKTENKUNDIG_VAULT_KEY",
         "",
         "Fernet key for the pseudonymisation vault. Default: generated once and kept "

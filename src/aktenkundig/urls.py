@@ -16,6 +16,7 @@ urlpatterns = [
     path("datenschutz/", include("aktenkundig.privacy.urls")),
     path("governance/", include("aktenkundig.governance.urls")),
     path("buerger/", include("aktenkundig.citizen.urls")),
+    path("sprachdienste/", include("aktenkundig.language.urls")),
     path("", include("aktenkundig.web.urls")),
 ]
 

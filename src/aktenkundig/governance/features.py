@@ -5,7 +5,8 @@ The keys are what other apps pass to ``governance.policy.check_feature``:
 * ``assistant``: staff assistant answering from the authority's documents;
 * ``citizen``: the public citizen chatbot;
 * ``inbox``: routing of incoming mail (Posteingang) to the responsible unit;
-* ``forms``: extracting fields from submitted forms.
+* ``forms``: extracting fields from submitted forms;
+* ``language``: language services (Einfache Sprache, translation).
 """
 
 from __future__ import annotations
@@ -138,6 +139,38 @@ FEATURES: dict[str, Feature] = {
             "objection_procedure": (
                 "Gegen Entscheidungen, die auf den Angaben beruhen, gelten die üblichen "
                 "Rechtsbehelfe."
+            ),
+        },
+        risk_answers={"exc_preparatory": True},
+    ),
+    "language": Feature(
+        key="language",
+        name="Sprachdienste: Einfache Sprache und Übersetzung",
+        public=False,
+        oversight=True,
+        draft={
+            **_COMMON,
+            "model_description": (
+                "Ein Sprachmodell schreibt Texte in Einfacher oder Leichter Sprache um "
+                "oder übersetzt sie (oder ein Übersetzungsserver der Behörde). Ein "
+                "Prüfprogramm ohne KI misst die Verständlichkeit und prüft, ob alle "
+                "Zahlen, Daten, Fristen, Namen und Paragrafen erhalten sind."
+            ),
+            "short_description": (
+                "Beschäftigte lassen Schreiben verständlicher formulieren oder übersetzen. "
+                "Das Programm zeigt, welche Angaben fehlen. Eine Person prüft jeden Text, "
+                "bevor er veröffentlicht oder verschickt wird."
+            ),
+            "purpose": "Verständliche Bescheide und Informationen in mehreren Sprachen.",
+            "expected_benefit": "Weniger Rückfragen; Informationen für mehr Menschen.",
+            "data_sources": "Texte, die Beschäftigte eingeben; Glossar der Behörde.",
+            "human_intervention": (
+                "Jede Umformulierung und jede Übersetzung wird von einer Person geprüft "
+                "und freigegeben. Übersetzungen sind als maschinell übersetzt markiert."
+            ),
+            "objection_procedure": (
+                "Maßgeblich ist immer der Originaltext. Gegen Entscheidungen gelten die "
+                "üblichen Rechtsbehelfe."
             ),
         },
         risk_answers={"exc_preparatory": True},

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LanguageConfig(AppConfig):
+    name = "aktenkundig.language"
+    label = "language"
+    verbose_name = "Sprachdienste"

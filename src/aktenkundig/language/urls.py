@@ -1,0 +1,13 @@
+from django.urls import path
+
+from aktenkundig.language import views
+
+app_name = "language"
+urlpatterns = [
+    path("", views.check, name="check"),
+    path("glossar/", views.glossary, name="glossary"),
+    path("uebersetzen/", views.translate, name="translate"),
+    path("uebersetzen/<int:pk>/", views.review, name="review"),
+    path("uebersetzen/<int:pk>/abschnitt/<int:position>/", views.approve, name="approve"),
+    path("uebersetzen/<int:pk>/veroeffentlichen/", views.publish, name="publish"),
+]
