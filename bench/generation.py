@@ -92,7 +92,7 @@ def main() -> None:
             kept = len([s for s in result.text.split("]") if s.strip()]) if result else 0
             print(
                 f"| {question} | {first or 0:.1f} | {total:.1f} | {result.generated} | "
-                f"{kept} | {result.notice[:90]} |"
+                f"{kept} | {result.notice[:300]} |"
             )
             print(f"|  ↳ | {result.text[:160]} |||||")
     finally:
