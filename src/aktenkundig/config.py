@@ -296,6 +296,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Default number of days conversations are kept before automatic deletion "
         "(each tenant can set its own period).",
     ),
+    Setting("AKTENKUNDIG_INBOX_IMAP_HOST", "", "Posteingang: IMAP server of the functional "
+            "mailbox. Empty: no mail intake."),
+    Setting("AKTENKUNDIG_INBOX_IMAP_PORT", "993", "Posteingang: IMAP port."),
+    Setting("AKTENKUNDIG_INBOX_IMAP_SSL", "true", "Posteingang: IMAP over TLS (false: "
+            "plain, for a server on loopback only)."),
+    Setting("AKTENKUNDIG_INBOX_IMAP_USER", "", "Posteingang: IMAP user."),
+    Setting("AKTENKUNDIG_INBOX_IMAP_PASSWORD", "", "Posteingang: IMAP password.", secret=True),
+    Setting("AKTENKUNDIG_INBOX_IMAP_FOLDER", "INBOX", "Posteingang: folder read."),
+    Setting("AKTENKUNDIG_INBOX_IMAP_TENANT", "", "Posteingang: tenant the mailbox belongs "
+            "to (slug). Empty: the default tenant."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
