@@ -198,6 +198,18 @@ def fit_isotonic(confidence: np.ndarray, correct: np.ndarray) -> tuple[np.ndarra
         iso.y_thresholds_, dtype=np.float64)
 
 
+def calibrate(top: np.ndarray, iso_x: np.ndarray, iso_y: np.ndarray) -> np.ndarray:
+    """The isotonic map inside the range it was measured on. Below the lowest measured
+    probability the curve knows nothing (with few errors it is flat at 1.0 and would
+    call a letter without any telling word certain): there the temperature-scaled
+    probability itself is used, never more than the curve's lowest value."""
+    if not len(iso_x):
+        return top
+    mapped = np.interp(top, iso_x, iso_y)
+    below = top < iso_x[0]
+    return np.where(below, np.minimum(top, iso_y[0]), mapped)
+
+
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray,
                                bins: int = 15) -> float:
     """ECE of the top probability, equal-width bins (the usual definition)."""
@@ -316,7 +328,7 @@ class Router:
         top = probs.max(axis=1)
         correct = probs.argmax(axis=1) == y
         iso_x, iso_y = fit_isotonic(top, correct)
-        calibrated = np.interp(top, iso_x, iso_y)
+        calibrated = calibrate(top, iso_x, iso_y)
         threshold = choose_threshold(calibrated, correct, target)
         coef, intercept = cls._fit_linear(features.transform(texts), y, len(names))
         router = cls(names, features, coef, intercept, temperature, iso_x, iso_y, threshold)
@@ -345,7 +357,7 @@ class Router:
             best = probs.argmax(axis=1)
             rows = np.arange(len(probs))
             top = probs[rows, best]
-            mapped = np.interp(top, self.iso_x, self.iso_y)
+            mapped = calibrate(top, self.iso_x, self.iso_y)
             # keep the top label on top: the rest shares 1 - mapped in proportion
             rest = 1.0 - top
             scale = np.where(rest > 0, (1.0 - mapped) / np.maximum(rest, 1e-12), 0.0)
