@@ -36,6 +36,7 @@ def navigation(request) -> dict:
         (_("Fragen"), reverse("assistant:ask")),
         (_("Dokumente"), reverse("documents:library")),
         (_("Verlauf"), reverse("history:list")),
+        (_("Posteingang"), reverse("inbox:queue")),
     ]
     if can_see_feedback(user):
         items.append((_("Rückmeldungen"), reverse("history:feedback_list")))

@@ -1,0 +1,62 @@
+"""The queue pages through Django's test client: tenant checks, decisions, next item."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.urls import reverse
+
+from aktenkundig.inbox.models import Status
+from aktenkundig.inbox.tests import letters
+from aktenkundig.inbox.tests.conftest import text_item
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_items(trained_tenant):
+    return [text_item(trained_tenant, letters.letter("63", random.Random(1))),
+            text_item(trained_tenant, letters.letter("50", random.Random(2)))]
+
+
+def test_queue_lists_items_with_filters(client, staff_member, two_items):
+    client.force_login(staff_member)
+    page = client.get(reverse("inbox:queue")).content.decode()
+    assert "2 Eingänge warten" in page
+    filtered = client.get(reverse("inbox:queue"), {"unit": "50"}).content.decode()
+    assert "1 Eingang wartet" in filtered
+
+
+def test_item_shows_suggestion_and_confirm_loads_next(client, staff_member, two_items):
+    first, second = two_items
+    client.force_login(staff_member)
+    page = client.get(reverse("inbox:item", args=[first.pk])).content.decode()
+    assert "Bauamt" in page and "Entscheidende Wörter" in page
+    assert f'href="{reverse("inbox:item", args=[second.pk])}"' in page  # prefetched
+    response = client.post(reverse("inbox:item", args=[first.pk]), {"unit": "63"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("inbox:item", args=[second.pk])
+    first.refresh_from_db()
+    assert first.status == Status.CONFIRMED and first.decided_by == staff_member
+
+
+def test_other_tenant_sees_nothing(client, stranger, two_items):
+    client.force_login(stranger)
+    assert client.get(reverse("inbox:item", args=[two_items[0].pk])).status_code == 404
+    assert client.get(reverse("inbox:original", args=[two_items[0].pk])).status_code == 404
+    response = client.post(reverse("inbox:item", args=[two_items[0].pk]), {"unit": "63"})
+    assert response.status_code == 404
+    two_items[0].refresh_from_db()
+    assert two_items[0].status == Status.WAITING
+
+
+def test_upload_creates_an_item(client, staff_member, inbox_tenant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(staff_member)
+    upload = SimpleUploadedFile("brief.txt", letters.letter("51", random.Random(3)).encode())
+    response = client.post(reverse("inbox:queue"), {"file": upload})
+    assert response.status_code == 302
+    original = client.get(response["Location"].rstrip("/") + "/original/")
+    assert original.status_code == 200 and original["X-Content-Type-Options"] == "nosniff"

@@ -1,0 +1,150 @@
+"""The scan centre's queue (staff web). Thin: services.py decides and audits."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aktenkundig.accounts.services import membership_of
+from aktenkundig.governance import policy
+from aktenkundig.inbox import services
+from aktenkundig.inbox.consumers.upload import UploadConsumer
+from aktenkundig.inbox.models import DocumentType, Item, Status, Unit
+
+_AGES = ((0, _("alle")), (24, _("älter als 1 Tag")), (72, _("älter als 3 Tage")))
+
+
+def _tenant(request: HttpRequest):
+    membership = membership_of(request.user)
+    if membership is None:
+        raise Http404
+    return membership.tenant
+
+
+def _filters(request: HttpRequest) -> dict:
+    abstained = request.GET.get("abstained", "")
+    try:
+        age = int(request.GET.get("age", "0") or 0)
+    except ValueError:
+        age = 0
+    return {"unit": request.GET.get("unit", "")[:40], "doc_type": request.GET.get("type", "")[:100],
+            "abstained": {"1": True, "0": False}.get(abstained), "older_than_hours": age or None}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def queue(request: HttpRequest) -> HttpResponse:
+    tenant = _tenant(request)
+    if request.method == "POST" and request.FILES.get("file"):
+        try:
+            item = UploadConsumer(tenant, user=request.user).consume_upload(request.FILES["file"])
+        except services.InboxError as error:
+            messages.error(request, str(error))
+        else:
+            return redirect("inbox:item", pk=item.pk)
+    filters = _filters(request)
+    items = services.queue(tenant, **filters)
+    first = items.first()
+    return render(request, "inbox/queue.html", {
+        "items": items[:200], "count": items.count(), "first": first,
+        "units": Unit.objects.filter(tenant=tenant, active=True),
+        "types": DocumentType.objects.filter(tenant=tenant), "ages": _AGES,
+        "f": {**filters, "abstained": request.GET.get("abstained", ""),
+              "age": filters["older_than_hours"] or 0},
+        "query": request.GET.urlencode(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_view(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(request)
+    item = get_object_or_404(Item.objects.select_related("suggested_unit", "unit"),
+                             tenant=tenant, pk=pk)
+    query = request.GET.urlencode() or request.POST.get("query", "")
+    if request.method == "POST":
+        try:
+            services.decide(item, request.user, unit_code=request.POST.get("unit", "").strip(),
+                            type_name=request.POST.get("type", "").strip(),
+                            reason=request.POST.get("reason", ""))
+        except (services.InboxError, PermissionError) as error:
+            messages.error(request, str(error))
+            return redirect(f"{request.path}?{query}" if query else request.path)
+        messages.success(request, _("Zugeordnet: %(unit)s.") % {"unit": item_unit(item)})
+        following = _next(tenant, request, item)
+        if following is None:
+            return redirect(f"{_queue_url()}?{query}" if query else _queue_url())
+        return redirect(_item_url(following.pk, query))
+    allowed = policy.check_feature(request.user, tenant, services.FEATURE)
+    following = _next(tenant, request, item)
+    return render(request, "inbox/item.html", {
+        "item": item, "show_ai": bool(allowed) and item.suggested_unit_id is not None,
+        "refused": "" if allowed else allowed.reason,
+        "units": Unit.objects.filter(tenant=tenant, active=True),
+        "types": DocumentType.objects.filter(tenant=tenant),
+        "next_url": _item_url(following.pk, query) if following else "",
+        "query": query, "is_image": item.mime_type.startswith("image/"),
+        "decided": item.human_confirmed or item.status == Status.ROUTED,
+    })
+
+
+def item_unit(item: Item) -> str:
+    item.refresh_from_db()
+    return str(item.unit) if item.unit else "–"
+
+
+def _queue_url() -> str:
+    from django.urls import reverse
+
+    return reverse("inbox:queue")
+
+
+def _item_url(pk: int, query: str) -> str:
+    from django.urls import reverse
+
+    url = reverse("inbox:item", args=[pk])
+    return f"{url}?{query}" if query else url
+
+
+def _next(tenant, request: HttpRequest, current: Item) -> Item | None:
+    """The next waiting item with the same filters (oldest first, skipping this one)."""
+    filters = _filters(request) if request.method == "GET" else {}
+    return services.queue(tenant, **filters).exclude(pk=current.pk).first()
+
+
+@login_required
+def original(request: HttpRequest, pk: int) -> FileResponse:
+    """The scanned original, only to members of the item's tenant; images inline, any
+    other format as a download (never rendered by the browser as HTML)."""
+    tenant = _tenant(request)
+    item = get_object_or_404(Item, tenant=tenant, pk=pk)
+    if not item.original.name or not default_storage.exists(item.original.name):
+        raise Http404
+    inline = item.mime_type in {"image/png", "image/jpeg", "image/tiff", "application/pdf"}
+    response = FileResponse(default_storage.open(item.original.name, "rb"),
+                            as_attachment=not inline,
+                            filename=item.original_name or f"eingang-{item.pk}",
+                            content_type=item.mime_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def retrain(request: HttpRequest) -> HttpResponse:
+    tenant = _tenant(request)
+    membership = membership_of(request.user)
+    if not (membership.has_role("fachadmin") or membership.has_role("ki_beauftragte")):
+        raise Http404
+    try:
+        model = services.train_from_confirmed(tenant, user=request.user)
+    except services.InboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Neues Modell: Version %(v)d.") % {"v": model.version})
+    return redirect("inbox:queue")
