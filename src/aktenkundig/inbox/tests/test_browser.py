@@ -24,7 +24,8 @@ def test_confirm_with_one_key_and_reassign_by_typing(page, live_server, trained_
     page.goto(f"{live_server.url}/konto/anmelden/")
     page.get_by_label("Anmeldename").fill(staff_member.username)
     page.get_by_label("Passwort").fill(PASSWORD)
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.goto(f"{live_server.url}/posteingang/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Posteingang")
     check_accessibility(page)
