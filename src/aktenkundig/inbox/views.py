@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aktenkundig.accounts.services import membership_of
@@ -16,7 +17,8 @@ from aktenkundig.inbox import services
 from aktenkundig.inbox.consumers.upload import UploadConsumer
 from aktenkundig.inbox.models import DocumentType, Item, Status, Unit
 
-_AGES = ((0, _("alle")), (24, _("älter als 1 Tag")), (72, _("älter als 3 Tage")))
+_AGES = ((0, gettext_lazy("alle")), (24, gettext_lazy("älter als 1 Tag")),
+         (72, gettext_lazy("älter als 3 Tage")))
 
 
 def _tenant(request: HttpRequest):

@@ -60,3 +60,25 @@ def test_upload_creates_an_item(client, staff_member, inbox_tenant):
     assert response.status_code == 302
     original = client.get(response["Location"].rstrip("/") + "/original/")
     assert original.status_code == 200 and original["X-Content-Type-Options"] == "nosniff"
+
+
+def test_rest_api_upload_list_decide_and_isolation(client, staff_member, stranger,
+                                                    trained_tenant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(staff_member)
+    upload = SimpleUploadedFile("brief.txt", letters.letter("63", random.Random(8)).encode())
+    created = client.post("/api/inbox/items", {"file": upload})
+    assert created.status_code == 201, created.content
+    item = created.json()
+    assert item["channel"] == "api" and item["suggested_unit"] == "63"
+    assert [i["id"] for i in client.get("/api/inbox/items").json()] == [item["id"]]
+    bad = client.post(f"/api/inbox/items/{item['id']}/decision",
+                      {"unit": "32"}, content_type="application/json")
+    assert bad.status_code == 422  # reassigning needs a reason
+    ok = client.post(f"/api/inbox/items/{item['id']}/decision",
+                     {"unit": "63"}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["status"] == "confirmed"
+    client.force_login(stranger)
+    assert client.get(f"/api/inbox/items/{item['id']}").status_code == 404
+    assert client.get("/api/inbox/items").json() == []
