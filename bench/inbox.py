@@ -65,6 +65,7 @@ def main() -> None:
     y = np.array(labels)
     results: dict[str, list[dict]] = {"aktenkundig": [], "paperless MLP": [], "TF-IDF+SVM": []}
     speed = []
+    pooled_conf, pooled_correct, pooled_auto = [], [], []
     splitter = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=args.seed)
     for fold, (train, test) in enumerate(splitter.split(np.zeros(len(y)), y), start=1):
         tr = [texts[i] for i in train]
@@ -78,6 +79,9 @@ def main() -> None:
         auto = conf >= router.threshold if router.threshold is not None else np.zeros(
             len(te), dtype=bool)
         results["aktenkundig"].append(_metrics(y[test], pred, conf, auto))
+        pooled_conf.extend(conf)
+        pooled_correct.extend(pred == y[test])
+        pooled_auto.extend(auto)
 
         vec = CountVectorizer(analyzer="word", ngram_range=(1, 2), min_df=0.01)
         mlp = MLPClassifier(tol=0.01, random_state=args.seed)
@@ -104,6 +108,17 @@ def main() -> None:
     print("|---" * (len(keys) + 1) + "|")
     for name, rows in results.items():
         print(f"| {name} | " + " | ".join(cell(rows, k) for k in keys) + " |")
+    conf, correct, auto = map(np.asarray, (pooled_conf, pooled_correct, pooled_auto))
+    print(f"aktenkundig pooled over all {len(conf)} held-out items: ECE "
+          f"{routing.expected_calibration_error(conf, correct):.3f}, routed automatically "
+          f"{auto.mean():.3f} at precision {correct[auto].mean():.3f}")
+    from aktenkundig.inbox.tests import letters
+
+    short = [t for t, _ in letters.corpus(per_unit=100, seed=1)]
+    started = time.perf_counter()
+    router.probabilities(short)
+    print(f"speed on {len(short)} synthetic letters (~{np.mean([len(t) for t in short]):.0f} "
+          f"chars): {len(short) / (time.perf_counter() - started):.0f} items/s")
     print(f"aktenkundig classification speed: {statistics.mean(speed):.0f} items/s "
           f"(min {min(speed):.0f}) from text, one process")
 

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from aktenkundig.accounts.models import Role
 from aktenkundig.accounts.services import membership_of
 from aktenkundig.governance import policy
 from aktenkundig.inbox import services
 from aktenkundig.inbox.consumers.upload import UploadConsumer
-from aktenkundig.inbox.models import DocumentType, Item, Status, Unit
+from aktenkundig.inbox.models import DocumentType, Item, RoutingModel, Status, Unit
 
 _AGES = ((0, gettext_lazy("alle")), (24, gettext_lazy("älter als 1 Tag")),
          (72, gettext_lazy("älter als 3 Tage")))
@@ -49,6 +50,18 @@ def queue(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(error))
         else:
             return redirect("inbox:item", pk=item.pk)
+    if request.method == "POST" and request.FILES.get("plan"):
+        if not _may_manage(request):
+            raise Http404
+        try:
+            created, updated = services.import_plan(tenant, request.FILES["plan"].read(
+                services.MAX_CSV_BYTES + 1), user=request.user)
+        except services.InboxError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("%(c)d neu, %(u)d aktualisiert.") % {
+                "c": created, "u": updated})
+        return redirect("inbox:queue")
     filters = _filters(request)
     items = services.queue(tenant, **filters)
     first = items.first()
@@ -58,8 +71,16 @@ def queue(request: HttpRequest) -> HttpResponse:
         "types": DocumentType.objects.filter(tenant=tenant), "ages": _AGES,
         "f": {**filters, "abstained": request.GET.get("abstained", ""),
               "age": filters["older_than_hours"] or 0},
-        "query": request.GET.urlencode(),
+        "query": request.GET.urlencode(), "may_manage": _may_manage(request),
+        "models": RoutingModel.objects.filter(tenant=tenant)[:10],
     })
+
+
+def _may_manage(request: HttpRequest) -> bool:
+    """Units, plan import, retraining and rollback: Fachadmin or KI-Beauftragte."""
+    membership = membership_of(request.user)
+    return membership is not None and (membership.has_role(Role.SUBJECT_ADMIN)
+                                       or membership.has_role(Role.AI_OFFICER))
 
 
 @login_required
@@ -140,13 +161,15 @@ def original(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def retrain(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
-    membership = membership_of(request.user)
-    if not (membership.has_role("fachadmin") or membership.has_role("ki_beauftragte")):
+    if not _may_manage(request):
         raise Http404
     try:
-        model = services.train_from_confirmed(tenant, user=request.user)
-    except services.InboxError as error:
+        if request.POST.get("rollback"):
+            model = services.rollback(tenant, int(request.POST["rollback"]), user=request.user)
+        else:
+            model = services.train_from_confirmed(tenant, user=request.user)
+    except (services.InboxError, ValueError) as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Neues Modell: Version %(v)d.") % {"v": model.version})
+        messages.success(request, _("Aktives Modell: Version %(v)d.") % {"v": model.version})
     return redirect("inbox:queue")

@@ -82,3 +82,27 @@ def test_rest_api_upload_list_decide_and_isolation(client, staff_member, strange
     client.force_login(stranger)
     assert client.get(f"/api/inbox/items/{item['id']}").status_code == 404
     assert client.get("/api/inbox/items").json() == []
+
+
+def test_subject_admin_imports_plan_retrains_and_rolls_back(client, subject_admin,
+                                                              staff_member, trained_tenant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aktenkundig.inbox import services
+
+    client.force_login(staff_member)  # plain staff: no management
+    assert client.post(reverse("inbox:retrain")).status_code == 404
+    client.force_login(subject_admin)
+    plan = SimpleUploadedFile("gvp.csv", "Kürzel;Name\n10;Hauptamt\n".encode())
+    client.post(reverse("inbox:queue"), {"plan": plan})
+    assert services.Unit.objects.filter(tenant=trained_tenant, code="10").exists()
+    item = text_item(trained_tenant, letters.letter("63", random.Random(1)))
+    services.decide(item, subject_admin, unit_code="63")
+    client.post(reverse("inbox:retrain"))  # too few confirmed items: message, no model
+    assert services.active_model(trained_tenant).version == 1
+    pairs = letters.corpus(per_unit=5, seed=4)
+    services.train(trained_tenant, [t for t, _ in pairs], [c for _, c in pairs])
+    page = client.get(reverse("inbox:queue")).content.decode()
+    assert "Version 1 aktivieren" in page
+    client.post(reverse("inbox:retrain"), {"rollback": "1"})
+    assert services.active_model(trained_tenant).version == 1
