@@ -186,3 +186,32 @@ class InboxSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.tenant)
+
+
+class Delivery(models.Model):
+    """One hand-over of an item to its unit's external target (webhook, mail, folder).
+
+    The idempotency key is fixed per item and target: a receiver that gets the same
+    key twice (a retry after a lost answer) can drop the second one."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("ausstehend")
+        DONE = "done", _("zugestellt")
+        FAILED = "failed", _("gescheitert")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="deliveries")
+    target = models.CharField(max_length=500)
+    key = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "target"],
+                                               name="inbox_delivery_once_per_target")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} → {self.target}"

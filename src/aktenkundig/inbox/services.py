@@ -416,11 +416,16 @@ def decide(item: Item, user, *, unit_code: str, type_name: str = "", reason: str
 
 
 def deliver(item: Item) -> None:
-    """Hand the item to its unit. The unit's queue in the web app is always there;
-    external targets (mail, folder, webhook) are not built yet (issue #12, 6)."""
+    """Hand the item to its unit: the unit's queue in the web app always; the unit's
+    external target (webhook, folder) through inbox.delivery, retried with backoff."""
+    from aktenkundig.inbox import delivery
+
     audit.log_data_event(item.tenant, system_actor=SYSTEM, action="inbox.delivered",
                          details={"item": item.pk, "unit": item.unit.code if item.unit else None,
                                   "target": "queue"})
+    scheduled = delivery.schedule(item)
+    if scheduled is not None:
+        delivery.attempt(scheduled)
 
 
 # --------------------------------------------------------------------------- queue

@@ -6,6 +6,7 @@
     aktenkundig inbox import-plan FILE.csv [--tenant T]
     aktenkundig inbox rollback VERSION [--tenant T]
     aktenkundig inbox imap [--tenant T]
+    aktenkundig inbox deliver
 
 The names and the JSON lines of ``train`` and ``classify`` are fixed: evaluation
 scripts call them (issue #12, 7).
@@ -76,6 +77,7 @@ class Command(BaseCommand):
         back = sub.add_parser("rollback", help="frühere Modellversion aktivieren")
         back.add_argument("version", type=int)
         back.add_argument("--tenant", default=None, metavar="SLUG")
+        sub.add_parser("deliver", help="fällige Zustellungen (Webhook, Ordner) wiederholen")
         imap = sub.add_parser("imap", help="neue Mails aus dem Funktionspostfach holen")
         imap.add_argument("--tenant", default=None, metavar="SLUG")
 
@@ -144,6 +146,11 @@ class Command(BaseCommand):
     def _rollback(self, tenant, options):
         model = services.rollback(tenant, options["version"])
         self.stdout.write(f"aktiv: {model.label}")
+
+    def _deliver(self, tenant, options):
+        from aktenkundig.inbox.delivery import retry_due
+
+        self.stdout.write(f"{retry_due()} Zustellungen versucht")
 
     def _imap(self, tenant, options):
         from aktenkundig.inbox.consumers.imap import ImapConsumer
