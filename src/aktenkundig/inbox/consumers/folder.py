@@ -25,6 +25,7 @@ SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".eml"}
 
 class FolderConsumer(Consumer):
     channel = Channel.FOLDER
+    split_batches = True
 
     def __init__(self, tenant, directory: str | Path, *, archive: str | Path | None = None,
                  settle_seconds: float = 2.0, user=None):
@@ -58,14 +59,14 @@ class FolderConsumer(Consumer):
                     continue
                 stat = path.stat()
                 key = f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}"
-                item = self.consume(path.read_bytes(), path.name, source=str(path),
-                                    source_key=key)
+                taken = self.consume_batch(path.read_bytes(), path.name, source=str(path),
+                                           source_key=key)
             except OSError:
                 logger.warning("hot folder: cannot read %s", path, exc_info=True)
                 continue
             self._archive(path)
             self._seen.pop(path, None)
-            items.append(item)
+            items.extend(taken)
         return items
 
     def _archive(self, path: Path) -> None:

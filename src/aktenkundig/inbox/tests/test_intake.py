@@ -133,3 +133,18 @@ def test_cli_reports_bad_lines_in_german(inbox_tenant, tmp_path):
     bad.write_text('{"text": "a"}\nkein json\n', encoding="utf-8")
     with pytest.raises(CommandError, match="Zeile"):
         call_command("inbox", "train", str(bad), "--tenant", inbox_tenant.slug)
+
+
+def test_hot_folder_splits_a_batch_scan_into_letters(inbox_tenant, tmp_path):
+    from aktenkundig.inbox.tests.test_splitting import LETTER_A, LETTER_A2, LETTER_B
+    from aktenkundig.testing.pdf import text_pdf
+
+    batch = tmp_path / "stapel.pdf"
+    batch.write_bytes(text_pdf([LETTER_A, LETTER_A2, LETTER_B]))
+    _age(batch, 10)
+    consumer = FolderConsumer(inbox_tenant, tmp_path, settle_seconds=1)
+    consumer.scan()
+    first, second = consumer.scan()
+    assert first.page_count == 2 and "Bauantrag" in first.text
+    assert second.page_count == 1 and "Widerspruch" in second.text
+    assert "Briefanfang" in second.source and not batch.exists()
