@@ -304,6 +304,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AKTENKUNDIG_INBOX_IMAP_USER", "", "Posteingang: IMAP user."),
     Setting("AKTENKUNDIG_INBOX_IMAP_PASSWORD", "", "Posteingang: IMAP password.", secret=True),
     Setting("AKTENKUNDIG_INBOX_IMAP_FOLDER", "INBOX", "Posteingang: folder read."),
+    Setting("AKTENKUNDIG_INBOX_SMTP_HOST", "", "Posteingang: SMTP server for delivery to a "
+            "unit's mailto: target. Empty: mail delivery fails and is retried."),
+    Setting("AKTENKUNDIG_INBOX_SMTP_PORT", "25", "Posteingang: SMTP port (STARTTLS is used "
+            "when the server offers it)."),
+    Setting("AKTENKUNDIG_INBOX_SMTP_FROM", "posteingang@localhost", "Posteingang: sender "
+            "address of delivered items."),
     Setting("AKTENKUNDIG_INBOX_IMAP_TENANT", "", "Posteingang: tenant the mailbox belongs "
             "to (slug). Empty: the default tenant."),
 )

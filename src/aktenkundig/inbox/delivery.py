@@ -11,7 +11,9 @@ where the unit names one, an external target:
 * a folder path: the export as ``<key>.json`` (written to a temporary name and renamed,
   so a DMS import never reads half a file).
 
-Mail delivery (SMTP) is not built yet.
+* ``mailto:address``: a mail (``AKTENKUNDIG_INBOX_SMTP_*``) with the export as JSON
+  and the original as attachments; its Message-ID is derived from the idempotency key,
+  so a mail system can drop a repeat.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import hashlib
 import hmac
 import json
 import os
+import smtplib
 import uuid
+from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
@@ -29,6 +33,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from aktenkundig import config
 from aktenkundig.governance import audit
 from aktenkundig.inbox.models import Delivery, Item
 
@@ -105,13 +110,15 @@ def attempt(delivery: Delivery, now: dt.datetime | None = None) -> Delivery:
             )
             if response.status_code >= 300:
                 error = f"HTTP {response.status_code}"
+        elif delivery.target.startswith("mailto:"):
+            _mail(item, delivery, body)
         else:
             folder = Path(delivery.target)
             folder.mkdir(parents=True, exist_ok=True)
             temporary = folder / f".{delivery.key}.tmp"
             temporary.write_bytes(body)
             os.replace(temporary, folder / f"{delivery.key}.json")
-    except (httpx.HTTPError, OSError) as exc:
+    except (httpx.HTTPError, OSError, smtplib.SMTPException, ValueError) as exc:
         error = " ".join(str(exc).split())[:300] or type(exc).__name__
     now = now or timezone.now()
     if error:
@@ -132,6 +139,35 @@ def attempt(delivery: Delivery, now: dt.datetime | None = None) -> Delivery:
                          details={"item": item.pk, "key": delivery.key, "state": delivery.state,
                                   "attempt": delivery.attempts, "error": error})
     return delivery
+
+
+def _mail(item: Item, delivery: Delivery, body: bytes) -> None:
+    from django.core.files.storage import default_storage
+
+    host = config.get("AKTENKUNDIG_INBOX_SMTP_HOST")
+    if not host:
+        raise ValueError("AKTENKUNDIG_INBOX_SMTP_HOST ist nicht gesetzt.")
+    message = EmailMessage()
+    message["From"] = config.get("AKTENKUNDIG_INBOX_SMTP_FROM")
+    message["To"] = delivery.target.removeprefix("mailto:")
+    message["Subject"] = f"Posteingang {item.pk}: {item.title or item.original_name}"[:200]
+    message["Message-ID"] = f"<{delivery.key}@aktenkundig>"
+    message.set_content(
+        f"Eingang vom {timezone.localtime(item.received_at):%d.%m.%Y %H:%M}, zugeordnet an "
+        f"{item.unit}. Metadaten und Text im Anhang (JSON).")
+    message.add_attachment(body, maintype="application", subtype="json",
+                           filename=f"eingang-{item.pk}.json")
+    if item.original.name and default_storage.exists(item.original.name):
+        with default_storage.open(item.original.name, "rb") as handle:
+            main, _slash, sub = (item.mime_type or "application/octet-stream").partition("/")
+            message.add_attachment(handle.read(), maintype=main, subtype=sub or "octet-stream",
+                                   filename=item.original_name or f"eingang-{item.pk}")
+    with smtplib.SMTP(host, config.get_int("AKTENKUNDIG_INBOX_SMTP_PORT"),
+                      timeout=TIMEOUT_SECONDS) as smtp:
+        smtp.ehlo()
+        if smtp.has_extn("starttls"):
+            smtp.starttls()
+        smtp.send_message(message)
 
 
 def retry_due(now: dt.datetime | None = None) -> int:

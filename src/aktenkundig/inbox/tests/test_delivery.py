@@ -97,3 +97,40 @@ def test_unreachable_webhook_gives_up_after_max_attempts(trained_tenant, staff_m
     sent = Delivery.objects.get(item=item)
     assert sent.state == "failed" and sent.attempts == delivery.MAX_ATTEMPTS
     assert sent.last_error
+
+
+def test_mail_delivery_to_a_real_smtp_server(trained_tenant, staff_member, monkeypatch):
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:  # a free loopback port (aiosmtpd cannot take 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        monkeypatch.setenv("AKTENKUNDIG_INBOX_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("AKTENKUNDIG_INBOX_SMTP_PORT", str(port))
+        Unit.objects.filter(tenant=trained_tenant, code="51").update(
+            delivery="mailto:jugendamt@musterhausen.example")
+        item = text_item(trained_tenant, letters.letter("51", random.Random(6)))
+        services.decide(item, staff_member, unit_code="51")
+    finally:
+        controller.stop()
+    (envelope,) = received
+    assert envelope.rcpt_tos == ["jugendamt@musterhausen.example"]
+    mail = message_from_bytes(envelope.content, policy=policy.default)
+    sent = Delivery.objects.get(item=item)
+    assert sent.state == "done" and mail["Message-ID"] == f"<{sent.key}@aktenkundig>"
+    names = [part.get_filename() for part in mail.iter_attachments()]
+    assert f"eingang-{item.pk}.json" in names and "brief.txt" in names
