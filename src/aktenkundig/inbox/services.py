@@ -39,7 +39,7 @@ from aktenkundig.core.models import Tenant
 from aktenkundig.documents import services as documents
 from aktenkundig.documents.extract import KINDS, ExtractionError, detect_kind, extract
 from aktenkundig.governance import audit, oversight, policy
-from aktenkundig.inbox import routing
+from aktenkundig.inbox import routing, understanding
 from aktenkundig.inbox.models import (
     DEFAULT_TYPES,
     DocumentType,
@@ -326,7 +326,7 @@ def suggest(item: Item) -> Item:
     (suggestion,), model = classify(tenant, [item.text])
     best = suggestion.candidates[0][0] if suggestion.candidates else None
     unit = Unit.objects.filter(tenant=tenant, code=best).first() if best else None
-    evidence: dict = {"cold_start": suggestion.cold_start}
+    evidence: dict = {"cold_start": suggestion.cold_start, "facts": understanding.facts(item.text)}
     if model is not None and best:
         router = load_router(model)
         evidence["terms"] = router.decisive_terms(item.text, best)
