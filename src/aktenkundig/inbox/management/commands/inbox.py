@@ -153,7 +153,17 @@ class Command(BaseCommand):
         self.stdout.write(f"{retry_due()} Zustellungen versucht")
 
     def _imap(self, tenant, options):
+        from aktenkundig import config
         from aktenkundig.inbox.consumers.imap import ImapConsumer
 
-        items = ImapConsumer(tenant).fetch()
+        configured = config.get("AKTENKUNDIG_INBOX_IMAP_TENANT").strip()
+        if not options.get("tenant") and configured:
+            try:
+                tenant = get_tenant(configured)
+            except NotFound as error:
+                raise CommandError(str(error)) from None
+        try:
+            items = ImapConsumer(tenant).fetch()
+        except (OSError, ValueError) as error:
+            raise CommandError(f"IMAP: {error}") from None
         self.stdout.write(f"{len(items)} Mails übernommen")
