@@ -428,6 +428,32 @@ def deliver(item: Item) -> None:
         delivery.attempt(scheduled)
 
 
+# --------------------------------------------------------------------------- escalation
+
+
+def escalate(tenant: Tenant, *, hours: int = 48) -> int:
+    """Items waiting longer than ``hours`` whose suggested unit has a deputy are put in
+    front of the deputy (the suggestion moves to the deputy; the original unit stays in
+    the evidence). Returns how many. Audited as a system step, not a decision."""
+    cutoff = timezone.now() - dt.timedelta(hours=hours)
+    waiting = (Item.objects.filter(tenant=tenant, status=Status.WAITING, received_at__lte=cutoff,
+                                   suggested_unit__deputy__isnull=False)
+               .exclude(evidence__has_key="escalated_from")
+               .select_related("suggested_unit__deputy"))
+    count = 0
+    for item in waiting:
+        original = item.suggested_unit
+        with transaction.atomic():
+            item.evidence = {**item.evidence, "escalated_from": original.code}
+            item.suggested_unit = original.deputy
+            item.save(update_fields=["evidence", "suggested_unit"])
+            audit.log_data_event(tenant, system_actor=SYSTEM, action="inbox.escalated",
+                                 details={"item": item.pk, "from": original.code,
+                                          "to": original.deputy.code, "hours": hours})
+        count += 1
+    return count
+
+
 # --------------------------------------------------------------------------- queue
 
 

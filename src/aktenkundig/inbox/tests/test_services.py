@@ -131,3 +131,26 @@ def test_corrupt_scan_lands_in_the_queue_with_a_reason(inbox_tenant):
     assert item.status == Status.FAILED and item.error
     assert services.queue(inbox_tenant).filter(pk=item.pk).exists()
     assert not OversightItem.objects.filter(case_ref=f"inbox-{item.pk}").exists()
+
+
+def test_long_waiting_items_go_to_the_deputy(trained_tenant):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    kita = text_item(trained_tenant, letters.letter("51", random.Random(1)))
+    assert kita.suggested_unit.code == "51"  # Jugendamt, deputy: Sozialamt
+    assert services.escalate(trained_tenant, hours=48) == 0  # not old enough
+    Item.objects.filter(pk=kita.pk).update(received_at=timezone.now() - dt.timedelta(days=3))
+    assert services.escalate(trained_tenant, hours=48) == 1
+    kita.refresh_from_db()
+    assert kita.suggested_unit.code == "50" and kita.evidence["escalated_from"] == "51"
+    assert services.escalate(trained_tenant, hours=48) == 0  # once
+
+
+def test_retrain_task_runs_per_tenant(trained_tenant, staff_member):
+    from aktenkundig.inbox.tasks import retrain_task
+
+    result = retrain_task.enqueue(trained_tenant.pk)  # immediate backend in tests
+    assert result.return_value is None  # no confirmed items yet: nothing trained
+    assert services.active_model(trained_tenant).version == 1

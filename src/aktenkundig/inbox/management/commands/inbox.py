@@ -7,6 +7,8 @@
     aktenkundig inbox rollback VERSION [--tenant T]
     aktenkundig inbox imap [--tenant T]
     aktenkundig inbox deliver
+    aktenkundig inbox retrain [--enqueue] [--tenant T]
+    aktenkundig inbox escalate [--hours 48] [--tenant T]
 
 The names and the JSON lines of ``train`` and ``classify`` are fixed: evaluation
 scripts call them (issue #12, 7).
@@ -77,7 +79,13 @@ class Command(BaseCommand):
         back = sub.add_parser("rollback", help="frühere Modellversion aktivieren")
         back.add_argument("version", type=int)
         back.add_argument("--tenant", default=None, metavar="SLUG")
-        sub.add_parser("deliver", help="fällige Zustellungen (Webhook, Ordner) wiederholen")
+        sub.add_parser("deliver", help="fällige Zustellungen (Webhook, Mail, Ordner) versuchen")
+        retrain = sub.add_parser("retrain", help="aus bestätigten Eingängen neu trainieren")
+        retrain.add_argument("--tenant", default=None, metavar="SLUG")
+        retrain.add_argument("--enqueue", action="store_true", help="als Hintergrundaufgabe")
+        escalate = sub.add_parser("escalate", help="lange wartende Eingänge an die Vertretung")
+        escalate.add_argument("--hours", type=int, default=48)
+        escalate.add_argument("--tenant", default=None, metavar="SLUG")
         imap = sub.add_parser("imap", help="neue Mails aus dem Funktionspostfach holen")
         imap.add_argument("--tenant", default=None, metavar="SLUG")
 
@@ -146,6 +154,21 @@ class Command(BaseCommand):
     def _rollback(self, tenant, options):
         model = services.rollback(tenant, options["version"])
         self.stdout.write(f"aktiv: {model.label}")
+
+    def _retrain(self, tenant, options):
+        if options["enqueue"]:
+            from aktenkundig.inbox.tasks import retrain_task
+
+            retrain_task.enqueue(tenant.pk)
+            self.stdout.write("Neu-Training eingereiht.")
+            return
+        model = services.train_from_confirmed(tenant)
+        self.stdout.write(json.dumps({"model_version": model.version,
+                                      "cross_validated": model.evaluation}, ensure_ascii=False))
+
+    def _escalate(self, tenant, options):
+        count = services.escalate(tenant, hours=options["hours"])
+        self.stdout.write(f"{count} Eingänge an die Vertretung weitergegeben")
 
     def _deliver(self, tenant, options):
         from aktenkundig.inbox.delivery import retry_due
