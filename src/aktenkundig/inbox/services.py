@@ -150,7 +150,8 @@ def load_router(model: RoutingModel) -> routing.Router:
     router = _loaded.get(model.pk)
     if router is None:
         router = routing.Router.from_bytes(model.blob)
-        _loaded.clear()  # keep one per process: bounded memory
+        if len(_loaded) >= 4:  # bounded memory: a unit and a type model of a few tenants
+            _loaded.pop(next(iter(_loaded)))
         _loaded[model.pk] = router
     return router
 
@@ -196,6 +197,15 @@ def train_from_confirmed(tenant: Tenant, *, user=None) -> RoutingModel:
     rows = list(Item.objects.filter(tenant=tenant, human_confirmed=True, unit__isnull=False)
                 .values_list("text", "unit__code"))
     return train(tenant, [t for t, _c in rows], [c for _t, c in rows],
+                 source="bestätigte Eingänge", user=user)
+
+
+def train_types_from_confirmed(tenant: Tenant, *, user=None) -> RoutingModel:
+    """The document-type model, from the types people set on confirmed items."""
+    rows = list(Item.objects.filter(tenant=tenant, human_confirmed=True,
+                                    doc_type__isnull=False)
+                .values_list("text", "doc_type__name"))
+    return train(tenant, [t for t, _n in rows], [n for _t, n in rows], target="type",
                  source="bestätigte Eingänge", user=user)
 
 
@@ -340,6 +350,13 @@ def suggest(item: Item) -> Item:
                        for lab, p in suggestion.candidates]
     item.evidence = evidence
     item.model_version = model
+    type_model = active_model(tenant, RoutingModel.Target.TYPE)
+    if type_model is not None:  # no cold start for types: only a measured model suggests
+        (kind,) = load_router(type_model).predict([item.text])
+        best_type = kind.candidates[0][0]
+        item.suggested_type = DocumentType.objects.filter(tenant=tenant, name=best_type).first()
+        item.type_probability = kind.probability if item.suggested_type else None
+        evidence["type_model"] = type_model.label
     version = model.label if model else "inbox-cold-start"
     with transaction.atomic():
         if unit is not None:

@@ -5,6 +5,8 @@ alternative for the hot folder."""
 
 from __future__ import annotations
 
+import contextlib
+
 from django_tasks import task
 
 
@@ -16,6 +18,8 @@ def retrain_task(tenant_id: int) -> int | None:
     from aktenkundig.inbox import services
 
     tenant = Tenant.objects.get(pk=tenant_id)
+    with contextlib.suppress(services.InboxError):  # too few typed items: types wait
+        services.train_types_from_confirmed(tenant)
     try:
         return services.train_from_confirmed(tenant).version
     except services.InboxError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -72,7 +74,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "f": {**filters, "abstained": request.GET.get("abstained", ""),
               "age": filters["older_than_hours"] or 0},
         "query": request.GET.urlencode(), "may_manage": _may_manage(request),
-        "models": RoutingModel.objects.filter(tenant=tenant)[:10],
+        "models": RoutingModel.objects.filter(tenant=tenant, target="unit")[:10],
     })
 
 
@@ -168,6 +170,8 @@ def retrain(request: HttpRequest) -> HttpResponse:
             model = services.rollback(tenant, int(request.POST["rollback"]), user=request.user)
         else:
             model = services.train_from_confirmed(tenant, user=request.user)
+            with contextlib.suppress(services.InboxError):  # too few typed items yet
+                services.train_types_from_confirmed(tenant, user=request.user)
     except (services.InboxError, ValueError) as error:
         messages.error(request, str(error))
     else:

@@ -154,3 +154,21 @@ def test_retrain_task_runs_per_tenant(trained_tenant, staff_member):
     result = retrain_task.enqueue(trained_tenant.pk)  # immediate backend in tests
     assert result.return_value is None  # no confirmed items yet: nothing trained
     assert services.active_model(trained_tenant).version == 1
+
+
+def test_document_type_model_from_confirmed_types(trained_tenant, staff_member):
+    rng = random.Random(21)
+    kinds = ["Antrag", "Widerspruch"]
+    for number in range(12):
+        kind = kinds[number % 2]
+        text = letters.letter("50", rng) + (
+            "\nIch beantrage hiermit die Leistung." if kind == "Antrag"
+            else "\nGegen den Bescheid lege ich Widerspruch ein, die Frist ist gewahrt.")
+        item = text_item(trained_tenant, text)
+        services.decide(item, staff_member, unit_code="50", type_name=kind)
+    model = services.train_types_from_confirmed(trained_tenant)
+    assert model.target == "type" and set(model.labels) == set(kinds)
+    assert services.active_model(trained_tenant).target == "unit"  # the unit model stays
+    new = text_item(trained_tenant, letters.letter("50", rng)
+                    + "\nGegen den Bescheid lege ich Widerspruch ein, die Frist ist gewahrt.")
+    assert new.suggested_type.name == "Widerspruch" and new.type_probability > 0.5
