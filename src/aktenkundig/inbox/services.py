@@ -279,6 +279,17 @@ def _store_original(data: bytes, sha256: str, kind: str | None) -> str:
     return default_storage.save(name, ContentFile(data))
 
 
+def personal_data(tenant: Tenant, text: str) -> dict[str, int]:
+    """Which kinds of personal data the privacy layer finds in the letter, and how
+    often (counts only: the values stay in the text, which is access-controlled)."""
+    from aktenkundig.privacy.detection import detect
+
+    counts: dict[str, int] = {}
+    for entity in detect(text[:20000], tenant):
+        counts[entity.type] = counts.get(entity.type, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def receive(tenant: Tenant, incoming: Incoming, *, user=None) -> Item:
     """Take one incoming file: OCR/extract with the documents pipeline, store the
     original, suggest unit and type, and either route it (only where allowed) or put it
@@ -303,6 +314,7 @@ def receive(tenant: Tenant, incoming: Incoming, *, user=None) -> Item:
                             ocr_languages=config.get("AKTENKUNDIG_OCR_LANGUAGES"),
                             ocr_limits=documents.ocr_limits())
         item.text = extracted.text
+        item.evidence = {"personal_data": personal_data(tenant, item.text)}
         item.title = (extracted.title or "")[:500]
         item.mime_type = extracted.mime_type
         item.page_count = extracted.page_count
@@ -329,14 +341,15 @@ def suggest(item: Item) -> Item:
     tenant = item.tenant
     allowed = policy.feature_enabled(tenant, FEATURE)
     if not allowed:
-        item.evidence = {"refused": allowed.reason}
+        item.evidence = {**item.evidence, "refused": allowed.reason}
         item.save(update_fields=["evidence"])
         return item
     started = timezone.now()
     (suggestion,), model = classify(tenant, [item.text])
     best = suggestion.candidates[0][0] if suggestion.candidates else None
     unit = Unit.objects.filter(tenant=tenant, code=best).first() if best else None
-    evidence: dict = {"cold_start": suggestion.cold_start, "facts": understanding.facts(item.text)}
+    evidence: dict = {**item.evidence, "cold_start": suggestion.cold_start,
+                      "facts": understanding.facts(item.text)}
     if model is not None and best:
         router = load_router(model)
         evidence["terms"] = router.decisive_terms(item.text, best)

@@ -20,6 +20,17 @@ from aktenkundig.inbox import services
 from aktenkundig.inbox.consumers.upload import UploadConsumer
 from aktenkundig.inbox.models import DocumentType, Item, RoutingModel, Status, Unit
 
+#: the privacy layer's entity types, as people read them
+_PERSONAL = {
+    "PERSON": gettext_lazy("Namen"), "ADDRESS": gettext_lazy("Anschriften"),
+    "LOCATION": gettext_lazy("Orte"), "ORGANIZATION": gettext_lazy("Organisationen"),
+    "EMAIL": gettext_lazy("E-Mail-Adressen"), "PHONE": gettext_lazy("Telefonnummern"),
+    "IBAN": gettext_lazy("Kontonummern (IBAN)"), "TAX_ID": gettext_lazy("Steuer-IDs"),
+    "TAX_NUMBER": gettext_lazy("Steuernummern"),
+    "SOCIAL_SECURITY": gettext_lazy("Sozialversicherungsnummern"),
+    "DATE_OF_BIRTH": gettext_lazy("Geburtsdaten"),
+}
+
 _AGES = ((0, gettext_lazy("alle")), (24, gettext_lazy("älter als 1 Tag")),
          (72, gettext_lazy("älter als 3 Tage")))
 
@@ -115,6 +126,8 @@ def item_view(request: HttpRequest, pk: int) -> HttpResponse:
         "next_url": _item_url(following.pk, query) if following else "",
         "query": query, "is_image": item.mime_type.startswith("image/"),
         "decided": item.human_confirmed or item.status == Status.ROUTED,
+        "personal": [(_PERSONAL.get(kind, kind), n)
+                     for kind, n in (item.evidence or {}).get("personal_data", {}).items()],
     })
 
 

@@ -40,6 +40,7 @@ def test_suggestion_with_evidence_waits_for_a_person(trained_tenant):
     assert item.suggested_unit.code == "63"
     assert item.evidence["terms"]
     assert "12345 Musterhausen" in item.evidence["facts"]["sender"]
+    assert item.evidence["personal_data"]  # the privacy layer found the sender's data
     assert item.oversight is not None and item.oversight.confidence == pytest.approx(
         item.unit_probability)
     assert item.model_version.label == "inbox-unit-v1"

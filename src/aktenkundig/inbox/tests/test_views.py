@@ -33,6 +33,7 @@ def test_item_shows_suggestion_and_confirm_loads_next(client, staff_member, two_
     client.force_login(staff_member)
     page = client.get(reverse("inbox:item", args=[first.pk])).content.decode()
     assert "Bauamt" in page and "Entscheidende Wörter" in page
+    assert "Personenbezogene Daten" in page and "PERSON" not in page
     assert f'href="{reverse("inbox:item", args=[second.pk])}"' in page  # prefetched
     response = client.post(reverse("inbox:item", args=[first.pk]), {"unit": "63"})
     assert response.status_code == 302
