@@ -424,13 +424,18 @@ def decide(item: Item, user, *, unit_code: str, type_name: str = "", reason: str
         if item.human_confirmed:
             raise InboxError(_("Über diesen Eingang ist schon entschieden."))
         accept = item.suggested_unit_id == unit.pk
-        if item.oversight_id is not None:
+        governed = item.oversight_id is not None and bool(
+            policy.check_feature(user, item.tenant, FEATURE))
+        if governed:
             try:
                 oversight.decide(item.oversight, user, accept=accept, reason=reason,
                                  final_value=None if accept else {"unit": unit.code})
             except oversight.OversightError as error:
                 raise InboxError(str(error)) from error
-        else:  # no AI suggestion (feature off): a manual decision, audited as such
+        else:
+            # no AI suggestion, or the feature was switched off (kill switch) or is not
+            # allowed for this person since: the work goes on without AI — a manual
+            # decision, audited as such
             audit.log_human_action(item.tenant, user=user, action="inbox.assigned",
                                    feature=FEATURE, case_ref=f"inbox-{item.pk}",
                                    details={"item": item.pk, "unit": unit.code})

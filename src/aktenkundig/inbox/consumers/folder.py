@@ -59,7 +59,7 @@ class FolderConsumer(Consumer):
                     continue
                 stat = path.stat()
                 key = f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}"
-                taken = self.consume_batch(path.read_bytes(), path.name, source=str(path),
+                taken = self.consume_batch(self._read(path), path.name, source=str(path),
                                            source_key=key)
             except OSError:
                 logger.warning("hot folder: cannot read %s", path, exc_info=True)
@@ -68,6 +68,15 @@ class FolderConsumer(Consumer):
             self._seen.pop(path, None)
             items.extend(taken)
         return items
+
+    @staticmethod
+    def _read(path: Path) -> bytes:
+        """At most one byte more than the upload limit: a huge file becomes an item
+        "nicht lesbar: zu groß" without filling the memory."""
+        from aktenkundig.documents.services import max_bytes
+
+        with path.open("rb") as handle:
+            return handle.read(max_bytes() + 1)
 
     def _archive(self, path: Path) -> None:
         self.archive.mkdir(parents=True, exist_ok=True)

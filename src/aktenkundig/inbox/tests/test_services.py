@@ -173,3 +173,32 @@ def test_document_type_model_from_confirmed_types(trained_tenant, staff_member):
     new = text_item(trained_tenant, letters.letter("50", rng)
                     + "\nGegen den Bescheid lege ich Widerspruch ein, die Frist ist gewahrt.")
     assert new.suggested_type.name == "Widerspruch" and new.type_probability > 0.5
+
+
+def test_after_the_kill_switch_people_still_decide_without_ai(trained_tenant, staff_member,
+                                                              ai_officer):
+    item = text_item(trained_tenant, letters.letter("63", random.Random(1)))
+    assert item.oversight is not None
+    policy.kill(trained_tenant, "inbox", ai_officer, reason="Prüfung der Zuordnung")
+    services.decide(item, staff_member, unit_code="32")
+    item.refresh_from_db()
+    assert item.unit.code == "32" and item.human_confirmed
+    assert item.oversight.decision == "pending"  # the AI suggestion was not judged
+
+
+def test_a_huge_file_in_the_hot_folder_becomes_an_unreadable_item(inbox_tenant, tmp_path,
+                                                                  settings):
+    import os
+    import time
+
+    from aktenkundig.inbox.consumers.folder import FolderConsumer
+
+    settings.MAX_UPLOAD_BYTES = 1000
+    huge = tmp_path / "riesig.pdf"
+    huge.write_bytes(b"%PDF-1.7\n" + b"0" * 5000)
+    past = time.time() - 10
+    os.utime(huge, (past, past))
+    consumer = FolderConsumer(inbox_tenant, tmp_path, settle_seconds=1)
+    consumer.scan()
+    (item,) = consumer.scan()
+    assert item.status == Status.FAILED and "groß" in item.error
