@@ -189,25 +189,39 @@ def fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
 
 
 def fit_isotonic(confidence: np.ndarray, correct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Monotone map from top probability to the observed share correct (knots for interp)."""
+    """Monotone map from top probability to the observed share correct (knots for interp).
+
+    Each level of the isotonic curve is a share measured on the items of its block;
+    it is replaced by the rule-of-succession estimate (hits + 1) / (n + 2), so that
+    40 of 40 correct reads 0.976, not a certainty no sample can show (and a block of
+    three items does not claim 1.0). Monotonicity is restored afterwards."""
     from sklearn.isotonic import IsotonicRegression
 
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-    iso.fit(confidence, correct.astype(float))
-    return np.asarray(iso.X_thresholds_, dtype=np.float64), np.asarray(
-        iso.y_thresholds_, dtype=np.float64)
+    fitted = iso.fit_transform(confidence, correct.astype(float))
+    x = np.asarray(iso.X_thresholds_, dtype=np.float64)
+    y = np.asarray(iso.y_thresholds_, dtype=np.float64).copy()
+    for level in np.unique(y):
+        members = np.isclose(fitted, level)
+        n = int(members.sum())
+        if n:
+            hits = float(correct[members].sum())
+            y[np.isclose(y, level)] = (hits + 1.0) / (n + 2.0)
+    return x, np.maximum.accumulate(y)
 
 
 def calibrate(top: np.ndarray, iso_x: np.ndarray, iso_y: np.ndarray) -> np.ndarray:
     """The isotonic map inside the range it was measured on. Below the lowest measured
-    probability the curve knows nothing (with few errors it is flat at 1.0 and would
-    call a letter without any telling word certain): there the temperature-scaled
-    probability itself is used, never more than the curve's lowest value."""
+    probability the curve knows nothing (with few errors it is flat near 1 and would
+    call a letter without any telling word as certain as the clearest one): there the
+    value falls linearly from the curve's lowest point towards zero, so such a letter
+    is always less certain than every measured one and stays below the threshold."""
     if not len(iso_x):
         return top
     mapped = np.interp(top, iso_x, iso_y)
     below = top < iso_x[0]
-    return np.where(below, np.minimum(top, iso_y[0]), mapped)
+    scaled = top * (iso_y[0] / max(iso_x[0], 1e-12))
+    return np.where(below, np.minimum(scaled, iso_y[0]), mapped)
 
 
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray,

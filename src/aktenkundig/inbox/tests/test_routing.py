@@ -83,3 +83,11 @@ def test_decisive_terms_are_words_of_the_letter(router):
     terms = router.decisive_terms(text, "63")
     words = " ".join(re.findall(r"\w\w+", text.lower()))
     assert terms and all(term in words for term in terms)
+
+
+def test_calibration_never_claims_certainty_from_a_finite_sample():
+    x, y = routing.fit_isotonic(np.full(40, 0.9), np.ones(40, dtype=bool))
+    assert y.max() == pytest.approx(41 / 42)
+    # a letter less confident than every measured one stays below the curve's lowest value
+    low = routing.calibrate(np.array([0.5]), x, y)[0]
+    assert low < y.min()
