@@ -135,6 +135,65 @@ def import_plan(tenant: Tenant, data: bytes | str, *, user=None) -> tuple[int, i
     return created, updated
 
 
+def check_delivery(target: str) -> str:
+    """A unit's delivery target: empty (queue only), ``mailto:``, ``https://`` (``http://``
+    only to this machine), or an absolute folder path. Anything else is refused."""
+    from urllib.parse import urlsplit
+
+    target = (target or "").strip()
+    if not target:
+        return ""
+    if target.startswith("mailto:") and "@" in target:
+        return target
+    if target.startswith(("https://", "http://")):
+        parts = urlsplit(target)
+        if parts.scheme == "https" and parts.hostname:
+            return target
+        if parts.hostname in {"127.0.0.1", "localhost", "::1"}:
+            return target
+        raise InboxError(_("Webhooks nur über https (http nur an diesen Rechner)."))
+    if target.startswith("/"):
+        return target
+    raise InboxError(_("Zustellung: leer, mailto:…, https://… oder ein absoluter Ordnerpfad."))
+
+
+@transaction.atomic
+def save_unit(tenant: Tenant, user, *, code: str, name: str, description: str = "",
+              keywords: str = "", deputy: str = "", delivery: str = "",
+              active: bool = True) -> Unit:
+    """Create or change one unit (web form); audited with before and after."""
+    code, name = (code or "").strip()[:40], (name or "").strip()[:200]
+    if not code or not name:
+        raise InboxError(_("Kürzel und Name sind nötig."))
+    deputy_unit = None
+    if deputy:
+        deputy_unit = Unit.objects.filter(tenant=tenant, code=deputy).exclude(code=code).first()
+        if deputy_unit is None:
+            raise InboxError(_("Vertretung „%(code)s“ gibt es nicht.") % {"code": deputy})
+    unit = Unit.objects.filter(tenant=tenant, code=code).first()
+    before = None if unit is None else {"name": unit.name, "delivery": unit.delivery,
+                                        "deputy": unit.deputy_id, "active": unit.active}
+    unit = unit or Unit(tenant=tenant, code=code)
+    unit.name, unit.description, unit.keywords = name, description, keywords
+    unit.deputy, unit.delivery, unit.active = deputy_unit, check_delivery(delivery), active
+    unit.save()
+    audit.log_data_event(tenant, user=user, action="inbox.unit_saved",
+                         details={"unit": code, "before": before,
+                                  "after": {"name": name, "delivery": unit.delivery,
+                                            "deputy": unit.deputy_id, "active": active}})
+    return unit
+
+
+@transaction.atomic
+def add_type(tenant: Tenant, user, name: str) -> DocumentType:
+    name = (name or "").strip()[:100]
+    if not name:
+        raise InboxError(_("Bitte einen Namen für die Dokumentart angeben."))
+    kind, _created = DocumentType.objects.get_or_create(tenant=tenant, name=name)
+    audit.log_data_event(tenant, user=user, action="inbox.type_added", details={"name": name})
+    return kind
+
+
 # --------------------------------------------------------------------------- models
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/", views.item_view, name="item"),
     path("<int:pk>/original/", views.original, name="original"),
     path("neu-trainieren/", views.retrain, name="retrain"),
+    path("organisation/", views.organisation, name="organisation"),
 ]

@@ -190,3 +190,35 @@ def retrain(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Aktives Modell: Version %(v)d.") % {"v": model.version})
     return redirect("inbox:queue")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation(request: HttpRequest) -> HttpResponse:
+    """Units and document types, editable by Fachadmin and KI-Beauftragte."""
+    tenant = _tenant(request)
+    if not _may_manage(request):
+        raise Http404
+    services.ensure_defaults(tenant)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "type":
+                services.add_type(tenant, request.user, request.POST.get("type_name", ""))
+            else:
+                services.save_unit(
+                    tenant, request.user, code=request.POST.get("code", ""),
+                    name=request.POST.get("name", ""),
+                    description=request.POST.get("description", ""),
+                    keywords=request.POST.get("keywords", ""),
+                    deputy=request.POST.get("deputy", ""),
+                    delivery=request.POST.get("delivery", ""),
+                    active=request.POST.get("active") == "on")
+        except services.InboxError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Gespeichert."))
+        return redirect("inbox:organisation")
+    return render(request, "inbox/organisation.html", {
+        "units": Unit.objects.filter(tenant=tenant).select_related("deputy"),
+        "types": DocumentType.objects.filter(tenant=tenant),
+    })

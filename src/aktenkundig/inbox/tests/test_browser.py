@@ -49,3 +49,19 @@ def test_confirm_with_one_key_and_reassign_by_typing(page, live_server, trained_
     assert first.status == Status.CONFIRMED and first.unit.code == "63"
     assert second.unit.code == "32" and second.oversight.decision == "overridden"
     assert not Item.objects.filter(tenant=trained_tenant, status=Status.WAITING).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_organisation_and_queue_management_pages_are_accessible(page, live_server,
+                                                                 trained_tenant, subject_admin):
+    page.goto(f"{live_server.url}/konto/anmelden/")
+    page.get_by_label("Anmeldename").fill(subject_admin.username)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.goto(f"{live_server.url}/posteingang/")
+    expect(page.locator("main")).to_contain_text("Zuordnungsmodell")
+    check_accessibility(page)
+    page.goto(f"{live_server.url}/posteingang/organisation/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Organisationseinheiten")
+    check_accessibility(page)

@@ -107,3 +107,27 @@ def test_subject_admin_imports_plan_retrains_and_rolls_back(client, subject_admi
     assert "Version 1 aktivieren" in page
     client.post(reverse("inbox:retrain"), {"rollback": "1"})
     assert services.active_model(trained_tenant).version == 1
+
+
+def test_units_and_types_are_edited_by_the_right_role(client, subject_admin, staff_member,
+                                                      inbox_tenant):
+    from aktenkundig.inbox.models import DocumentType, Unit
+
+    client.force_login(staff_member)
+    assert client.get(reverse("inbox:organisation")).status_code == 404
+    client.force_login(subject_admin)
+    assert client.get(reverse("inbox:organisation")).status_code == 200
+    client.post(reverse("inbox:organisation"), {
+        "code": "63", "name": "Bauordnungsamt", "deputy": "32",
+        "delivery": "https://dms.musterhausen.example/eingang", "active": "on"})
+    unit = Unit.objects.get(tenant=inbox_tenant, code="63")
+    assert unit.name == "Bauordnungsamt" and unit.deputy.code == "32"
+    assert unit.delivery.startswith("https://")
+    response = client.post(reverse("inbox:organisation"), {
+        "code": "63", "name": "Bauamt", "delivery": "http://10.0.0.5/intern", "active": "on"},
+        follow=True)
+    assert "https" in response.content.decode()  # refused with a German reason
+    assert Unit.objects.get(tenant=inbox_tenant, code="63").name == "Bauordnungsamt"
+    client.post(reverse("inbox:organisation"), {"action": "type", "type_name": "Vollmacht"})
+    assert DocumentType.objects.filter(tenant=inbox_tenant, name="Vollmacht").exists()
+    assert DocumentType.objects.filter(tenant=inbox_tenant, name="Widerspruch").exists()
