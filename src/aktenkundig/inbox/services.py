@@ -522,6 +522,72 @@ def deliver(item: Item) -> None:
         delivery.attempt(scheduled)
 
 
+# --------------------------------------------------------------------------- boundaries
+
+
+def _pdf_of(item: Item) -> bytes:
+    if item.mime_type != "application/pdf" or not item.original.name:
+        raise InboxError(_("Nur PDF-Scans lassen sich teilen oder zusammenführen."))
+    with default_storage.open(item.original.name, "rb") as handle:
+        return handle.read()
+
+
+def _replace(tenant: Tenant, old: list[Item], parts: list[bytes], user, action: str) -> list[Item]:
+    """Retire undecided items and take ``parts`` in as new ones (read, OCR, suggestion
+    again: the text of a letter changed, so must the suggestion)."""
+    current = Item.objects.filter(tenant=tenant, pk__in=[i.pk for i in old])
+    if len(current) != len(old) or any(i.human_confirmed or i.status == Status.ROUTED
+                                       for i in current):  # as stored now, not as passed
+        raise InboxError(_("Über einen dieser Eingänge ist schon entschieden."))
+    first = old[0]
+    new = [receive(tenant, Incoming(part, f"{first.original_name.rsplit('.', 1)[0]}-{n}.pdf",
+                                    first.channel, source=f"{first.source} · {action}"),
+                   user=user)
+           for n, part in enumerate(parts, start=1)]
+    with transaction.atomic():
+        for item in old:
+            if item.oversight_id is not None:  # never decided: withdrawn with the item
+                item.oversight.delete()
+            item.delete()
+        audit.log_data_event(tenant, user=user, action=f"inbox.{action}",
+                             details={"old": [i.pk for i in old], "new": [i.pk for i in new]})
+    return new
+
+
+def split_item(item: Item, user, *, after_page: int) -> list[Item]:
+    """A person moves a boundary into a letter: pages 1..after_page and the rest become
+    two items."""
+    from aktenkundig.inbox import splitting
+
+    data = _pdf_of(item)
+    pages = item.page_count or 0
+    if not 1 <= after_page < pages:
+        raise InboxError(_("Bitte eine Seite zwischen 1 und %(n)d wählen.") % {"n": pages - 1})
+    parts = splitting.split_pdf(data, [splitting.Segment(list(range(after_page)), ""),
+                                       splitting.Segment(list(range(after_page, pages)), "")])
+    return _replace(item.tenant, [item], parts, user, "geteilt")
+
+
+def merge_items(first: Item, second: Item, user) -> Item:
+    """A person removes a boundary: two letters of one batch become one item."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    if first.tenant_id != second.tenant_id:
+        raise PermissionError(_("Dieser Eingang gehört nicht zu Ihrer Behörde."))
+    target = pdfium.PdfDocument.new()
+    for item in (first, second):
+        source = pdfium.PdfDocument(_pdf_of(item))
+        target.import_pages(source)
+        source.close()
+    buffer = io.BytesIO()
+    target.save(buffer)
+    target.close()
+    return _replace(first.tenant, [first, second], [buffer.getvalue()], user,
+                    "zusammengeführt")[0]
+
+
 # --------------------------------------------------------------------------- escalation
 
 

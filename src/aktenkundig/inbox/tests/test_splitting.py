@@ -76,3 +76,26 @@ def test_a_barcode_that_is_no_separator_code_does_not_split():
     pages = splitting.read_pages(data, ocr=lambda image: "gescannter Text einer Briefseite")
     assert pages[1].barcodes == ["KASSENZEICHEN-4711"]
     assert [s.pages for s in splitting.propose(pages)] == [[0, 1]]
+
+
+@pytest.mark.django_db
+def test_a_person_moves_the_boundaries_of_a_split_batch(trained_tenant, staff_member):
+    from aktenkundig.governance.models import OversightItem
+    from aktenkundig.inbox import services
+    from aktenkundig.inbox.models import Item
+
+    batch = services.receive(trained_tenant, services.Incoming(
+        text_pdf([LETTER_A, LETTER_A2, LETTER_B]), "stapel.pdf", "folder"))
+    assert batch.page_count == 3
+    first, second = services.split_item(batch, staff_member, after_page=2)
+    assert not Item.objects.filter(pk=batch.pk).exists()
+    assert not OversightItem.objects.filter(case_ref=f"inbox-{batch.pk}").exists()
+    assert (first.page_count, second.page_count) == (2, 1)
+    assert "Widerspruch" in second.text and "Widerspruch" not in first.text
+    merged = services.merge_items(first, second, staff_member)
+    assert merged.page_count == 3 and "Bauantrag" in merged.text and "Widerspruch" in merged.text
+    with pytest.raises(services.InboxError):
+        services.split_item(merged, staff_member, after_page=3)
+    services.decide(merged, staff_member, unit_code="63")
+    with pytest.raises(services.InboxError, match="entschieden"):
+        services.split_item(merged, staff_member, after_page=1)
