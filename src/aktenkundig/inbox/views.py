@@ -103,6 +103,19 @@ def item_view(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Item.objects.select_related("suggested_unit", "unit"),
                              tenant=tenant, pk=pk)
     query = request.GET.urlencode() or request.POST.get("query", "")
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action in {"split", "merge"}:
+        try:
+            if action == "split":
+                parts = services.split_item(item, request.user,
+                                            after_page=int(request.POST.get("after_page", 0)))
+            else:
+                parts = [services.merge_items(item, _batch_neighbour(item), request.user)]
+        except (services.InboxError, ValueError, AttributeError) as error:
+            messages.error(request, str(error) or _("Das geht nicht."))
+            return redirect(request.path)
+        messages.success(request, _("Briefgrenzen geändert."))
+        return redirect(_item_url(parts[0].pk, query))
     if request.method == "POST":
         try:
             services.decide(item, request.user, unit_code=request.POST.get("unit", "").strip(),
@@ -126,9 +139,21 @@ def item_view(request: HttpRequest, pk: int) -> HttpResponse:
         "next_url": _item_url(following.pk, query) if following else "",
         "query": query, "is_image": item.mime_type.startswith("image/"),
         "decided": item.human_confirmed or item.status == Status.ROUTED,
+        "neighbour": _batch_neighbour(item),
         "personal": [(_PERSONAL.get(kind, kind), n)
                      for kind, n in (item.evidence or {}).get("personal_data", {}).items()],
     })
+
+
+def _batch_neighbour(item: Item) -> Item | None:
+    """The next undecided letter split from the same batch file (for merging)."""
+    origin = item.source.split(" · ", 1)[0]
+    if not origin or " · " not in item.source:
+        return None
+    return (Item.objects.filter(tenant=item.tenant, pk__gt=item.pk, status=Status.WAITING,
+                                human_confirmed=False, source__startswith=origin + " · ",
+                                mime_type="application/pdf")
+            .order_by("pk").first())
 
 
 def item_unit(item: Item) -> str:

@@ -131,3 +131,30 @@ def test_units_and_types_are_edited_by_the_right_role(client, subject_admin, sta
     client.post(reverse("inbox:organisation"), {"action": "type", "type_name": "Vollmacht"})
     assert DocumentType.objects.filter(tenant=inbox_tenant, name="Vollmacht").exists()
     assert DocumentType.objects.filter(tenant=inbox_tenant, name="Widerspruch").exists()
+
+
+def test_boundaries_are_moved_from_the_item_view(client, staff_member, inbox_tenant, tmp_path):
+    import os
+    import time
+
+    from aktenkundig.inbox.consumers.folder import FolderConsumer
+    from aktenkundig.inbox.models import Item
+    from aktenkundig.inbox.tests.test_splitting import LETTER_A, LETTER_A2, LETTER_B
+    from aktenkundig.testing.pdf import text_pdf
+
+    (tmp_path / "stapel.pdf").write_bytes(text_pdf([LETTER_A, LETTER_A2, LETTER_B]))
+    past = time.time() - 10
+    os.utime(tmp_path / "stapel.pdf", (past, past))
+    consumer = FolderConsumer(inbox_tenant, tmp_path, settle_seconds=1)
+    consumer.scan()
+    first, second = consumer.scan()
+    client.force_login(staff_member)
+    page = client.get(reverse("inbox:item", args=[first.pk])).content.decode()
+    assert "Briefgrenzen" in page and "zusammenführen" in page
+    response = client.post(reverse("inbox:item", args=[first.pk]), {"action": "merge"})
+    merged = Item.objects.get(tenant=inbox_tenant, page_count=3)
+    assert response["Location"] == reverse("inbox:item", args=[merged.pk])
+    assert not Item.objects.filter(pk__in=[first.pk, second.pk]).exists()
+    client.post(reverse("inbox:item", args=[merged.pk]), {"action": "split", "after_page": "2"})
+    assert sorted(Item.objects.filter(tenant=inbox_tenant).values_list("page_count", flat=True)
+                  ) == [1, 2]
