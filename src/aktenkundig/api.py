@@ -10,6 +10,7 @@ from aktenkundig.citizen.api import router as citizen_router
 from aktenkundig.documents.api import router as documents_router
 from aktenkundig.governance.api import router as governance_router
 from aktenkundig.language.api import router as language_router
+from aktenkundig.inbox.api import router as inbox_router
 from aktenkundig.privacy.api import router as privacy_router
 from aktenkundig.search.api import router as search_router
 
@@ -33,3 +34,4 @@ api.add_router("/privacy/", privacy_router)
 api.add_router("/governance/", governance_router)
 api.add_router("/citizen/", citizen_router)
 api.add_router("/language/", language_router)
+api.add_router("/inbox/", inbox_router)

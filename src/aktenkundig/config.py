@@ -318,6 +318,22 @@ SETTINGS: tuple[Setting, ...] = (
         "Default number of days conversations are kept before automatic deletion "
         "(each tenant can set its own period).",
     ),
+    Setting("AKTENKUNDIG_INBOX_IMAP_HOST", "", "Posteingang: IMAP server of the functional "
+            "mailbox. Empty: no mail intake."),
+    Setting("AKTENKUNDIG_INBOX_IMAP_PORT", "993", "Posteingang: IMAP port."),
+    Setting("AKTENKUNDIG_INBOX_IMAP_SSL", "true", "Posteingang: IMAP over TLS (false: "
+            "plain, for a server on loopback only)."),
+    Setting("AKTENKUNDIG_INBOX_IMAP_USER", "", "Posteingang: IMAP user."),
+    Setting("AKTENKUNDIG_INBOX_IMAP_PASSWORD", "", "Posteingang: IMAP password.", secret=True),
+    Setting("AKTENKUNDIG_INBOX_IMAP_FOLDER", "INBOX", "Posteingang: folder read."),
+    Setting("AKTENKUNDIG_INBOX_SMTP_HOST", "", "Posteingang: SMTP server for delivery to a "
+            "unit's mailto: target. Empty: mail delivery fails and is retried."),
+    Setting("AKTENKUNDIG_INBOX_SMTP_PORT", "25", "Posteingang: SMTP port (STARTTLS is used "
+            "when the server offers it)."),
+    Setting("AKTENKUNDIG_INBOX_SMTP_FROM", "posteingang@localhost", "Posteingang: sender "
+            "address of delivered items."),
+    Setting("AKTENKUNDIG_INBOX_IMAP_TENANT", "", "Posteingang: tenant the mailbox belongs "
+            "to (slug). Empty: the default tenant."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

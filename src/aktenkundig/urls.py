@@ -13,6 +13,7 @@ urlpatterns = [
     path("suche/", include("aktenkundig.search.urls")),
     path("assistent/", include("aktenkundig.assistant.urls")),
     path("verlauf/", include("aktenkundig.history.urls")),
+    path("posteingang/", include("aktenkundig.inbox.urls")),
     path("datenschutz/", include("aktenkundig.privacy.urls")),
     path("governance/", include("aktenkundig.governance.urls")),
     path("buerger/", include("aktenkundig.citizen.urls")),

@@ -26,6 +26,10 @@ class Feature:
     oversight: bool  # produces suggestions a person decides on
     draft: dict[str, str] = field(default_factory=dict)
     risk_answers: dict[str, bool] = field(default_factory=dict)
+    # False: oversight.decide asks for a reason only when a person overrides the
+    # suggestion (a scan centre confirming hundreds of letters an hour cannot type a
+    # reason for each; issue #12). Overrides always need one.
+    reason_to_accept: bool = True
 
 
 _COMMON = {
@@ -118,6 +122,7 @@ FEATURES: dict[str, Feature] = {
             ),
         },
         risk_answers={"exc_narrow_procedural": True},
+        reason_to_accept=False,
     ),
     "forms": Feature(
         key="forms",

@@ -157,7 +157,9 @@ def decide(
     if item.decide_first and item.own_assessment is None:
         raise OversightError(_("Bitte speichern Sie zuerst Ihre eigene Einschätzung."))
     reason = (reason or "").strip()
-    if len(reason) < MIN_REASON_CHARS:
+    spec = FEATURES.get(item.feature)
+    reason_needed = not accept or spec is None or spec.reason_to_accept
+    if reason_needed and len(reason) < MIN_REASON_CHARS:
         raise OversightError(
             _("Bitte begründen Sie Ihre Entscheidung – auch wenn Sie den Vorschlag übernehmen.")
         )

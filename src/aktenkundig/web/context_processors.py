@@ -37,6 +37,7 @@ def navigation(request) -> dict:
         (_("Dokumente"), reverse("documents:library")),
         (_("Verlauf"), reverse("history:list")),
         (_("Sprachdienste"), reverse("language:check")),
+        (_("Posteingang"), reverse("inbox:queue")),
     ]
     if can_see_feedback(user):
         items.append((_("Rückmeldungen"), reverse("history:feedback_list")))

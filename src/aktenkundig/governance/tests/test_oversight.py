@@ -30,11 +30,14 @@ def test_suggestions_are_refused_while_the_feature_is_off(tenant, clerk):
         _propose(tenant)
 
 
-def test_reason_is_required_for_accepting_and_for_overriding(inbox, clerk):
+def test_reason_is_required_for_accepting_and_for_overriding(inbox, clerk, live):
+    live("forms")  # a feature that wants a reason for accepting, too (the default)
+    form_item = oversight.propose(inbox, "forms", suggestion="Name: Erika Muster")
+    with pytest.raises(oversight.OversightError, match="begründen"):
+        oversight.decide(form_item, clerk, accept=True, reason="  ")
     item = _propose(inbox)
-    for accept in (True, False):
-        with pytest.raises(oversight.OversightError, match="begründen"):
-            oversight.decide(item, clerk, accept=accept, reason="  ", final_value="Amt 50")
+    with pytest.raises(oversight.OversightError, match="begründen"):
+        oversight.decide(item, clerk, accept=False, reason="  ", final_value="Amt 50")
     with pytest.raises(oversight.OversightError, match="stattdessen"):
         oversight.decide(item, clerk, accept=False, reason="Falsches Amt, Sozialamt zuständig")
     decided = oversight.decide(item, clerk, accept=False, reason="Sozialamt ist zuständig",
@@ -43,6 +46,13 @@ def test_reason_is_required_for_accepting_and_for_overriding(inbox, clerk):
     assert decided.decided_by == clerk and decided.time_spent_ms == 4200
     with pytest.raises(oversight.OversightError, match="schon entschieden"):
         oversight.decide(item, clerk, accept=True, reason="doch übernehmen")
+
+
+def test_inbox_confirmation_needs_no_reason(inbox, clerk):
+    """A scan centre confirms hundreds of letters an hour (issue #12): for the inbox a
+    reason is asked only for overriding; the decision is still recorded and audited."""
+    item = oversight.decide(_propose(inbox), clerk, accept=True, reason="")
+    assert item.decision == Decision.ACCEPTED and item.final_value == "Amt 32 Ordnungsamt"
 
 
 def test_time_spent_is_measured_from_first_view(inbox, clerk):

@@ -211,7 +211,7 @@ class Command(BaseCommand):
             people.append(user)
         editor, officer = people
         register.ensure_default_entries(tenant)
-        for feature in ("assistant", "citizen"):
+        for feature in ("assistant", "citizen", "inbox"):
             if register.feature_approved(tenant, feature):
                 continue
             register.publish_feature(
@@ -223,11 +223,18 @@ class Command(BaseCommand):
                 f"KI-Register: „{FEATURES[feature].name}“ vorgelegt von "
                 f"{editor.username}, freigegeben von {officer.username} (Pilotbetrieb)."
             )
-        if policy.get_policy(tenant, "assistant").required_modules:
-            policy.update_policy(tenant, "assistant", officer, required_modules=[])
+        for feature in ("assistant", "inbox"):
+            if policy.get_policy(tenant, feature).required_modules:
+                policy.update_policy(tenant, feature, officer, required_modules=[])
+        from aktenkundig.inbox import demo as inbox_demo
+
+        if inbox_demo.setup(tenant):
+            self.stdout.write("Posteingang: Beispielbriefe an die Ämter von Musterhausen "
+                              "eingegangen (Kaltstart-Vorschläge, bitte bestätigen).")
         self.stdout.write(
-            "Hinweis: Die KI-Richtlinie dieser Demo verlangt für den KI-Assistenten keinen "
-            "KI-Führerschein. Im Betrieb ist die Schulung Pflicht (Art. 4 KI-VO)."
+            "Hinweis: Die KI-Richtlinie dieser Demo verlangt für den KI-Assistenten und den "
+            "Posteingang keinen KI-Führerschein. Im Betrieb ist die Schulung Pflicht "
+            "(Art. 4 KI-VO)."
         )
 
     def _start_local_model(self, which: str, *, background: bool) -> None:
