@@ -9,8 +9,8 @@ from aktenkundig.assistant.api import router as assistant_router
 from aktenkundig.citizen.api import router as citizen_router
 from aktenkundig.documents.api import router as documents_router
 from aktenkundig.governance.api import router as governance_router
-from aktenkundig.language.api import router as language_router
 from aktenkundig.inbox.api import router as inbox_router
+from aktenkundig.language.api import router as language_router
 from aktenkundig.privacy.api import router as privacy_router
 from aktenkundig.search.api import router as search_router
 
