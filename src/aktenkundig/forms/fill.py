@@ -1,0 +1,87 @@
+"""Filling a form PDF with values, and rendering pages to images.
+
+Used three ways: the output of a committed record as the official form filled
+with the validated values (for the e-Akte), the test fixtures (a filled PDF,
+then printed and "scanned"), and the benchmark generator. One code path, so the
+tests exercise what the product writes.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from aktenkundig.forms.schema import Schema
+
+
+def fill_pdf(blank: bytes, schema: Schema, values: dict[str, Any]) -> bytes:
+    """``values``: field name → text, or True/False for checkboxes, option for radios."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    reader = PdfReader(io.BytesIO(blank))
+    if reader.is_encrypted:
+        reader.decrypt("")
+    writer = PdfWriter(clone_from=reader)
+    by_name = schema.by_name()
+    texts: dict[int, dict[str, str]] = {}
+    buttons: dict[str, str] = {}
+    for name, value in values.items():
+        spec = by_name.get(name)
+        if spec is None or value is None:
+            continue
+        if spec.kind == "checkbox":
+            buttons[name] = spec.options[0].value if value else "Off"
+        elif spec.kind == "radio":
+            buttons[name] = str(value) if value else "Off"
+        else:
+            texts.setdefault(spec.page, {})[name] = str(value)
+    from aktenkundig.forms.schema import _full_name
+
+    for number, page in enumerate(writer.pages, start=1):
+        if number in texts:
+            # pypdf matches fields by their partial name only: give it the widgets'
+            # own /T values, and it writes appearance streams for them.
+            partial = {}
+            for ref in page.get("/Annots") or []:
+                annot = ref.get_object()
+                full = _full_name(annot)
+                if full in texts[number] and "/T" in annot:
+                    partial[str(annot["/T"])] = texts[number][full]
+            writer.update_page_form_field_values(page, partial, auto_regenerate=False)
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            full = _full_name(annot)
+            if full not in buttons:
+                continue
+            state = buttons[full]
+            normal = annot.get("/AP", {}).get("/N", {})
+            own = state if f"/{state}" in normal else "Off"
+            annot[NameObject("/AS")] = NameObject(f"/{own}")
+            target = annot if "/T" in annot else annot["/Parent"].get_object()
+            target[NameObject("/V")] = NameObject(f"/{state}")
+    writer.set_need_appearances_writer(True)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def render_pages(data: bytes, dpi: int = 150, *, forms: bool = True, pages=None) -> list:
+    """PIL images (RGB) of the pages, with form fields drawn (pdfium's own appearances)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data, password="")
+    try:
+        if forms:
+            pdf.init_forms()
+        images = []
+        for index in range(len(pdf)):
+            if pages is not None and index + 1 not in pages:
+                continue
+            page = pdf[index]
+            bitmap = page.render(scale=dpi / 72, may_draw_forms=forms)
+            images.append(bitmap.to_pil().convert("RGB"))
+            page.close()
+        return images
+    finally:
+        pdf.close()
