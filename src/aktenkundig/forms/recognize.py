@@ -1,0 +1,482 @@
+"""Reading the values of one incoming form: from its AcroForm, or from its image.
+
+Two roads, chosen by what the file is:
+
+* a filled fillable PDF carries its values: they are read straight from the
+  AcroForm (text, checkbox and radio states), confidence 1 — OCR would only add
+  errors to values the applicant already typed;
+* a scan or photo (image-only PDF, PNG, JPEG, TIFF) is recognised against the
+  rendered blank form:
+
+  1. *which page of which form*: ORB features of the scan are matched against
+     every candidate template page; the page with the most RANSAC inliers wins,
+     and too few inliers means "not this form" (a clear refusal, not a guess);
+  2. *registration*: the similarity transform from those inliers (rotation,
+     scale, shift) warps the scan onto the template's pixel grid, so every
+     field's ``/Rect`` points at the applicant's entry;
+  3. *ink only*: the blank template's own print (labels, box lines, comb marks)
+     is removed, dilated by the registration error; what remains is what the
+     applicant added;
+  4. *one OCR pass* over the ink-only page (Tesseract, German, sparse text) and
+     words go to the field whose box holds their centre — one process call per
+     page instead of one per field keeps a 90-field form within seconds;
+     fields whose kind has a check (IBAN, Steuer-ID, PLZ, dates, amounts) and
+     fail it are read once more alone with a character whitelist for the kind;
+  5. *checkboxes*: share of applicant ink inside the box (minus its border).
+
+Confidence: the lowest Tesseract word confidence of the field, lowered to at
+most 0.5 when the value fails its check, raised for values that pass a check
+digit (a misread IBAN passes mod 97 with probability about 1 %). Fields at or
+above :data:`SICHER` are shown as "sicher"; the threshold is what the bench
+(bench/forms.py) measured to keep those ≥ 99.5 % right.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aktenkundig.forms import validate
+from aktenkundig.forms.schema import FieldSpec, FormError, Schema, _full_name, _open
+
+WORK_DPI = 200
+SICHER = 0.9  # calibrated on bench/forms.py (see docs/benchmarks.md)
+MIN_INLIERS = 40
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_PAGES = 20
+CHECK_THRESHOLD = 0.06  # share of ink pixels inside a box that means "ticked"
+
+WHITELISTS = {
+    "iban": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ",
+    "bic": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+    "steuer_id": "0123456789 ",
+    "plz": "0123456789",
+    "number": "0123456789,.",
+    "date": "0123456789.",
+    "amount": "0123456789.,-",
+}
+
+
+@dataclass
+class FieldResult:
+    value: Any
+    confidence: float
+    page: int
+    bbox: list[float]
+    valid: bool = True
+    problem: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "confidence": round(float(self.confidence), 3),
+                "page": self.page, "bbox": self.bbox, "valid": self.valid,
+                "problem": self.problem}
+
+
+@dataclass
+class Template:
+    """What recognition needs of a form type (kept apart from the ORM model)."""
+
+    name: str
+    version: int
+    schema: Schema
+    blank: bytes
+    _pages: dict[int, Any] = field(default_factory=dict, repr=False)
+
+    def page_image(self, page: int):
+        """The blank page at WORK_DPI, grey (numpy), with its ORB features; cached."""
+        if page not in self._pages:
+            import cv2
+            import numpy as np
+
+            from aktenkundig.forms.fill import render_pages
+
+            image = render_pages(self.blank, WORK_DPI, forms=False, pages={page})[0]
+            grey = np.asarray(image.convert("L"))
+            orb = cv2.ORB_create(nfeatures=4000)
+            keypoints, descriptors = orb.detectAndCompute(grey, None)
+            self._pages[page] = (grey, keypoints, descriptors)
+        return self._pages[page]
+
+
+@dataclass
+class Recognition:
+    form: str
+    version: int
+    fields: dict[str, FieldResult]
+    source: str  # acroform | scan
+    seconds: float = 0.0
+    pages: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"form": self.form, "version": self.version,
+                "fields": {k: v.to_dict() for k, v in self.fields.items()}}
+
+
+# --- filled PDFs -----------------------------------------------------------------
+
+
+def acroform_values(data: bytes) -> dict[str, Any] | None:
+    """Field name → value of a PDF's AcroForm; None when it has no fields."""
+    reader = _open(data)
+    values: dict[str, Any] = {}
+    seen = False
+    for page in reader.pages:
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if annot.get("/Subtype") != "/Widget":
+                continue
+            seen = True
+            name = _full_name(annot)
+            holder = annot if "/V" in annot or "/Parent" not in annot else \
+                annot["/Parent"].get_object()
+            ftype = str(holder.get("/FT") or annot.get("/FT") or "")
+            raw = holder.get("/V")
+            if ftype == "/Btn" or (raw is not None and str(raw).startswith("/")):
+                state = str(raw)[1:] if raw is not None else "Off"
+                values[name] = None if state in ("Off", "") else state
+            elif ftype == "/Sig":
+                values[name] = raw is not None
+            else:
+                values[name] = "" if raw is None else str(raw)
+    return values if seen else None
+
+
+def _finish(spec: FieldSpec, value: Any, confidence: float) -> FieldResult:
+    if spec.kind == "checkbox":
+        value = bool(value)
+    elif spec.kind == "radio":
+        value = value or None
+    normalised, problem = validate.check_field(spec, value)
+    if problem is not None and spec.kind in validate.VALIDATORS and value:
+        confidence = min(confidence, 0.5)
+    return FieldResult(value=normalised if problem is None else value, confidence=confidence,
+                       page=spec.page, bbox=list(spec.rect), valid=problem is None,
+                       problem=problem)
+
+
+def from_acroform(template: Template, values: dict[str, Any]) -> Recognition:
+    results = {}
+    for spec in template.schema.fields:
+        results[spec.name] = _finish(spec, values.get(spec.name), 1.0)
+    _apply_rules(template.schema, results)
+    return Recognition(template.name, template.version, results, "acroform",
+                       pages=sorted({f.page for f in template.schema.fields}))
+
+
+def _apply_rules(schema: Schema, results: dict[str, FieldResult]) -> None:
+    for name, problem in validate.check_rules(
+            schema, {k: r.value for k, r in results.items()}).items():
+        if name in results:
+            results[name].valid = False
+            results[name].problem = problem
+
+
+# --- scans -------------------------------------------------------------------------
+
+
+def load_images(data: bytes) -> list:
+    """Pages of an image-only PDF or an image file (PNG, JPEG, TIFF, multi-page TIFF)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if data.startswith(b"%PDF"):
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(data, password="")
+        try:
+            if len(pdf) > MAX_PAGES:
+                raise FormError(f"Zu viele Seiten (höchstens {MAX_PAGES}).")
+            images = []
+            for index in range(len(pdf)):
+                page = pdf[index]
+                width, height = page.get_size()
+                scale = min(WORK_DPI / 72, (MAX_IMAGE_PIXELS / (width * height)) ** 0.5)
+                images.append(page.render(scale=scale, may_draw_forms=True).to_pil()
+                              .convert("L"))
+                page.close()
+            return images
+        finally:
+            pdf.close()
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_IMAGE_PIXELS:
+            raise FormError("Das Bild ist zu groß für die Texterkennung.")
+        frames = []
+        for index in range(min(getattr(image, "n_frames", 1), MAX_PAGES)):
+            image.seek(index)
+            frames.append(ImageOps.exif_transpose(image).convert("L"))
+        return frames
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as error:
+        raise FormError(
+            "Die Datei ist weder ein PDF noch ein lesbares Bild (PNG, JPEG, TIFF)."
+        ) from error
+
+
+def _register(image, template: Template, page: int):
+    """(inliers, warped scan on the template grid) for one candidate page."""
+    import cv2
+    import numpy as np
+
+    grey_t, kp_t, des_t = template.page_image(page)
+    scan = np.asarray(image)
+    scale = grey_t.shape[1] / scan.shape[1]
+    if abs(scale - 1) > 0.02:
+        scan = cv2.resize(scan, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA
+                          if scale < 1 else cv2.INTER_LINEAR)
+    orb = cv2.ORB_create(nfeatures=4000)
+    kp_s, des_s = orb.detectAndCompute(scan, None)
+    if des_s is None or des_t is None or len(kp_s) < 10:
+        return 0, None
+    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+    pairs = matcher.knnMatch(des_s, des_t, k=2)
+    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < 0.8 * p[1].distance]
+    if len(good) < 10:
+        return len(good), None
+    src = np.float32([kp_s[m.queryIdx].pt for m in good])
+    dst = np.float32([kp_t[m.trainIdx].pt for m in good])
+    matrix, mask = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC,
+                                               ransacReprojThreshold=4.0, maxIters=4000)
+    if matrix is None:
+        return 0, None
+    inliers = int(mask.sum())
+    warped = cv2.warpAffine(scan, matrix, (grey_t.shape[1], grey_t.shape[0]),
+                            flags=cv2.INTER_LINEAR, borderValue=255)
+    return inliers, warped
+
+
+def _px(rect: list[float], page_height: float) -> tuple[int, int, int, int]:
+    """PDF points (origin bottom-left) → pixel box on the WORK_DPI grid (top-left)."""
+    k = WORK_DPI / 72
+    return (int(rect[0] * k), int((page_height - rect[3]) * k),
+            int(rect[2] * k), int((page_height - rect[1]) * k))
+
+
+def _ink(warped, template_grey):
+    """Applicant's ink: dark in the scan where the blank form is white."""
+    import cv2
+    import numpy as np
+
+    _, printed = cv2.threshold(template_grey, 200, 255, cv2.THRESH_BINARY_INV)
+    printed = cv2.dilate(printed, np.ones((5, 5), np.uint8))
+    ink = warped < 150
+    ink &= printed == 0
+    return ink
+
+
+def _box_ink(ink, box, shrink: float = 0.2) -> float:
+    x0, y0, x1, y1 = box
+    dx, dy = int((x1 - x0) * shrink), int((y1 - y0) * shrink)
+    region = ink[y0 + dy:y1 - dy, x0 + dx:x1 - dx]
+    return float(region.mean()) if region.size else 0.0
+
+
+def _box_confidence(ratio: float) -> float:
+    """Far from the threshold on either side → sure; near it → not."""
+    distance = abs(ratio - CHECK_THRESHOLD) / CHECK_THRESHOLD
+    return round(min(0.999, 0.5 + 0.5 * min(1.0, distance)), 3)
+
+
+def _tesseract(image, config: str):
+    import pytesseract
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    return pytesseract.image_to_data(image, lang="deu", config=config, timeout=60,
+                                     output_type=pytesseract.Output.DICT)
+
+
+def _words(data) -> list[tuple[str, float, int, int, int, int, tuple]]:
+    out = []
+    for i, text in enumerate(data["text"]):
+        text = (text or "").strip()
+        if not text or float(data["conf"][i]) < 0:
+            continue
+        out.append((text, float(data["conf"][i]), data["left"][i], data["top"][i],
+                    data["width"][i], data["height"][i],
+                    (data["block_num"][i], data["par_num"][i], data["line_num"][i])))
+    return out
+
+
+def _join(words) -> str:
+    words = sorted(words, key=lambda w: (round((w[3] + w[5] / 2) / 12), w[2]))
+    return " ".join(w[0] for w in words)
+
+
+def _reread(ink_image, box, kind: str) -> tuple[str, float]:
+    from PIL import Image
+
+    x0, y0, x1, y1 = box
+    pad = 6
+    crop = ink_image[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
+    config = "--psm 7"
+    if kind in WHITELISTS:
+        config += f" -c tessedit_char_whitelist={WHITELISTS[kind].replace(' ', '')}"
+    words = _words(_tesseract(Image.fromarray(crop), config))
+    if not words:
+        return "", 0.0
+    return " ".join(w[0] for w in words), min(w[1] for w in words) / 100
+
+
+def _confidence(spec: FieldSpec, value: str, ocr_conf: float) -> float:
+    if not value:
+        return ocr_conf
+    _normalised, problem = validate.check_field(spec, value)
+    if problem is None and spec.kind in ("iban", "steuer_id"):
+        return max(ocr_conf, 0.99)
+    return ocr_conf
+
+
+def read_page(image, template: Template, page: int, warped=None) -> dict[str, FieldResult]:
+    """Values of the fields on ``page`` from a scan already identified as that page."""
+    import numpy as np
+    from PIL import Image
+
+    grey_t = template.page_image(page)[0]
+    if warped is None:
+        _inliers, warped = _register(image, template, page)
+        if warped is None:
+            raise FormError("Die Seite ließ sich nicht auf das Formular ausrichten.")
+    height = template.schema.pages[page - 1][1]
+    ink = _ink(warped, grey_t)
+    ink_image = np.where(ink, warped, 255).astype(np.uint8)
+    data = _tesseract(Image.fromarray(ink_image), "--psm 11")
+    words = _words(data)
+    results: dict[str, FieldResult] = {}
+    specs = [s for s in template.schema.fields if s.page == page]
+    boxes = {s.name: _px(s.rect, height) for s in specs}
+    owner: dict[int, str] = {}
+    for index, word in enumerate(words):
+        cx, cy = word[2] + word[4] / 2, word[3] + word[5] / 2
+        best = None
+        for spec in specs:
+            if spec.kind in ("checkbox", "radio", "signature"):
+                continue
+            x0, y0, x1, y1 = boxes[spec.name]
+            if x0 - 4 <= cx <= x1 + 4 and y0 - 6 <= cy <= y1 + 6:
+                area = (x1 - x0) * (y1 - y0)
+                if best is None or area < best[0]:
+                    best = (area, spec.name)
+        if best is not None:
+            owner[index] = best[1]
+    for spec in specs:
+        box = boxes[spec.name]
+        if spec.kind in ("checkbox", "radio"):
+            ratios = [(_box_ink(ink, _px(o.rect, height)), o.value) for o in spec.options]
+            if spec.kind == "checkbox":
+                ratio = ratios[0][0] if ratios else 0.0
+                value, conf = ratio >= CHECK_THRESHOLD, _box_confidence(ratio)
+            else:
+                ticked = [r for r in ratios if r[0] >= CHECK_THRESHOLD]
+                value = max(ticked)[1] if ticked else None
+                conf = min(_box_confidence(r[0]) for r in ratios) if ratios else 0.0
+                if len(ticked) > 1:
+                    conf = min(conf, 0.4)
+            result = _finish(spec, value, conf)
+            if spec.kind == "radio" and len(ratios) > 1 and value and \
+                    sum(r[0] >= CHECK_THRESHOLD for r in ratios) > 1:
+                result.problem = "Mehrere Antworten angekreuzt."
+                result.valid = False
+            results[spec.name] = result
+            continue
+        if spec.kind == "signature":
+            ratio = _box_ink(ink, box, shrink=0.05)
+            results[spec.name] = _finish(spec, ratio > 0.01, _box_confidence(ratio / 0.2))
+            continue
+        mine = [w for i, w in enumerate(words) if owner.get(i) == spec.name]
+        value = _join(mine)
+        conf = min((w[1] for w in mine), default=0.0) / 100
+        if not mine:
+            x0, y0, x1, y1 = box
+            pixels = int(ink[y0 + 3:y1 - 3, x0 + 3:x1 - 3].sum())
+            if pixels < 15:
+                conf = 0.95  # no ink: empty
+            else:  # ink without words (a lone digit, a short word): read the box alone
+                value, conf = _reread(ink_image, box, spec.kind)
+                conf = conf if value else 0.3
+        if spec.kind in WHITELISTS and value:
+            _n, problem = validate.check_field(spec, value)
+            if problem is not None:
+                again, again_conf = _reread(ink_image, box, spec.kind)
+                if again and validate.check_field(spec, again)[1] is None:
+                    value, conf = again, max(again_conf, 0.0)
+        conf = _confidence(spec, value, conf)
+        results[spec.name] = _finish(spec, value, conf)
+        if not value and conf < 0.5:
+            results[spec.name].problem = "Eintrag nicht lesbar."
+            results[spec.name].valid = False
+    return results
+
+
+def identify(image, templates: list[Template]):
+    """(template, page, warped) of the best-matching candidate page, or None."""
+    best = (0, None, None, None)
+    for template in templates:
+        for page in sorted({f.page for f in template.schema.fields}):
+            inliers, warped = _register(image, template, page)
+            if inliers > best[0]:
+                best = (inliers, template, page, warped)
+    if best[0] < MIN_INLIERS:
+        return None
+    return best[1], best[2], best[3]
+
+
+def recognize(data: bytes, templates: list[Template], *, expected: str | None = None
+              ) -> Recognition:
+    """Recognise one file against the candidate form types (all of the tenant's, or the
+    one the caller named). :class:`FormError` with a message for people when it is
+    not one of them."""
+    started = time.perf_counter()
+    if not templates:
+        raise FormError("Es ist noch kein Formular registriert.")
+    if data.startswith(b"%PDF"):
+        values = acroform_values(data)
+        if values:
+            names = set(values)
+            best = max(templates, key=lambda t: len(names & set(t.schema.by_name())))
+            overlap = len(names & set(best.schema.by_name())) / max(1, len(best.schema.fields))
+            if overlap >= 0.8:
+                result = from_acroform(best, values)
+                result.seconds = time.perf_counter() - started
+                return result
+            if overlap < 0.2 and len(names) >= 3:
+                raise _wrong(expected)
+    merged: dict[str, FieldResult] = {}
+    chosen: Template | None = None
+    pages: list[int] = []
+    for image in load_images(data):
+        candidates = [chosen] if chosen is not None else templates
+        found = identify(image, candidates)
+        if found is None:
+            continue
+        template, page, warped = found
+        chosen = template
+        if page in pages:
+            continue
+        pages.append(page)
+        merged.update(read_page(image, template, page, warped))
+    if chosen is None:
+        raise _wrong(expected)
+    for spec in chosen.schema.fields:  # pages that were not in the file
+        if spec.name not in merged:
+            merged[spec.name] = FieldResult(
+                value=False if spec.kind == "checkbox" else None, confidence=0.0,
+                page=spec.page, bbox=list(spec.rect), valid=not spec.required,
+                problem="Seite fehlt." if spec.required else None)
+    _apply_rules(chosen.schema, merged)
+    ordered = {s.name: merged[s.name] for s in chosen.schema.fields}
+    return Recognition(chosen.name, chosen.version, ordered, "scan",
+                       seconds=time.perf_counter() - started, pages=sorted(pages))
+
+
+def _wrong(expected: str | None) -> FormError:
+    if expected:
+        return FormError(
+            f"Das Dokument ist kein Formular „{expected}“: keine Seite passt zu den Seiten "
+            "dieses Formulars (anderes Formular, andere Ausgabe oder unlesbarer Scan)."
+        )
+    return FormError(
+        "Das Dokument passt zu keinem registrierten Formular (anderes Formular, andere "
+        "Ausgabe oder unlesbarer Scan)."
+    )
