@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "aktenkundig.accounts",
     "aktenkundig.citizen",
     "aktenkundig.history",
+    "aktenkundig.forms",
     "aktenkundig.web",
 ]
 
