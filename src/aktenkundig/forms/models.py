@@ -57,3 +57,6 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.form_type} #{self.pk}"

@@ -135,11 +135,10 @@ def _open(data: bytes):
         raise FormError("Die Datei ist keine PDF-Datei.")
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            # Official forms are often AES-encrypted with an empty user password
-            # (printing and filling allowed); anything else we cannot read.
-            if not reader.decrypt(""):
-                raise FormError("Die PDF-Datei ist mit einem Kennwort geschützt.")
+        # Official forms are often AES-encrypted with an empty user password
+        # (printing and filling allowed); anything else we cannot read.
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise FormError("Die PDF-Datei ist mit einem Kennwort geschützt.")
         reader.pages  # noqa: B018 - forces the page tree to load
     except (PdfReadError, ValueError, KeyError) as error:
         if isinstance(error, FormError):
@@ -205,7 +204,7 @@ def _on_state(annot) -> str | None:
     normal = ap.get_object().get("/N")
     if normal is None or not hasattr(normal.get_object(), "keys"):
         return None
-    for key in normal.get_object().keys():
+    for key in normal.get_object():
         if key != "/Off":
             return str(key)[1:]
     return None

@@ -110,8 +110,14 @@ def _rect(x: float, y_top: float, w: float, h: float) -> list[float]:
 def build() -> bytes:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import (
-        ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, FloatObject,
-        NameObject, NumberObject, TextStringObject,
+        ArrayObject,
+        BooleanObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        NumberObject,
+        TextStringObject,
     )
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(layout())))
