@@ -17,14 +17,14 @@ from aktenkundig.forms.schema import Schema
 def fill_pdf(blank: bytes, schema: Schema, values: dict[str, Any]) -> bytes:
     """``values``: field name → text, or True/False for checkboxes, option for radios."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject
+    from pypdf.generic import NameObject, TextStringObject
 
     reader = PdfReader(io.BytesIO(blank))
     if reader.is_encrypted:
         reader.decrypt("")
     writer = PdfWriter(clone_from=reader)
     by_name = schema.by_name()
-    texts: dict[int, dict[str, str]] = {}
+    texts: dict[str, str] = {}
     buttons: dict[str, str] = {}
     for name, value in values.items():
         spec = by_name.get(name)
@@ -35,31 +35,30 @@ def fill_pdf(blank: bytes, schema: Schema, values: dict[str, Any]) -> bytes:
         elif spec.kind == "radio":
             buttons[name] = str(value) if value else "Off"
         else:
-            texts.setdefault(spec.page, {})[name] = str(value)
+            texts[name] = str(value)
     from aktenkundig.forms.schema import _full_name
 
-    for number, page in enumerate(writer.pages, start=1):
-        if number in texts:
-            # pypdf matches fields by their partial name only: give it the widgets'
-            # own /T values, and it writes appearance streams for them.
-            partial = {}
-            for ref in page.get("/Annots") or []:
-                annot = ref.get_object()
-                full = _full_name(annot)
-                if full in texts[number] and "/T" in annot:
-                    partial[str(annot["/T"])] = texts[number][full]
-            writer.update_page_form_field_values(page, partial, auto_regenerate=False)
+    for page in writer.pages:
         for ref in page.get("/Annots") or []:
             annot = ref.get_object()
-            full = _full_name(annot)
-            if full not in buttons:
+            if annot.get("/Subtype") != "/Widget":
                 continue
-            state = buttons[full]
-            normal = annot.get("/AP", {}).get("/N", {})
-            own = state if f"/{state}" in normal else "Off"
-            annot[NameObject("/AS")] = NameObject(f"/{own}")
-            target = annot if "/T" in annot else annot["/Parent"].get_object()
-            target[NameObject("/V")] = NameObject(f"/{state}")
+            full = _full_name(annot)
+            # the terminal field: the widget itself, or its parent for kids of a field
+            holder = annot if "/T" in annot else annot["/Parent"].get_object()
+            if full in buttons:
+                state = buttons[full]
+                normal = annot.get("/AP", {}).get("/N", {})
+                own = state if f"/{state}" in normal else "Off"
+                annot[NameObject("/AS")] = NameObject(f"/{own}")
+                holder[NameObject("/V")] = NameObject(f"/{state}")
+            elif full in texts:
+                holder[NameObject("/V")] = TextStringObject(texts[full])
+                # No appearance of our own: with /NeedAppearances the viewer
+                # (pdfium, Acrobat) draws the value in the field's own font, size,
+                # comb and alignment, as it would for a person filling it in.
+                if "/AP" in annot:
+                    del annot["/AP"]
     writer.set_need_appearances_writer(True)
     out = io.BytesIO()
     writer.write(out)

@@ -95,7 +95,7 @@ class Template:
 
             from aktenkundig.forms.fill import render_pages
 
-            image = render_pages(self.blank, WORK_DPI, forms=False, pages={page})[0]
+            image = render_pages(self.blank, WORK_DPI, forms=True, pages={page})[0]
             grey = np.asarray(image.convert("L"))
             orb = cv2.ORB_create(nfeatures=4000)
             keypoints, descriptors = orb.detectAndCompute(grey, None)
