@@ -96,6 +96,8 @@ def value_for(spec, fake, rng: random.Random):
         value = fake.phone_number()
     else:
         value = " ".join(fake.words(rng.randint(1, 3))).capitalize()
+    if spec.comb:  # one character per cell: codes, not prose
+        value = value.replace(" ", "")
     if spec.max_length:
         value = value[: spec.max_length]
     if len(value) > chars:  # what fits the box (pdfium does not shrink every font)
@@ -235,7 +237,9 @@ def main() -> None:
         pages = sorted({f.page for f in schema.fields})
         for _ in range(args.fillings):
             values = {s.name: value_for(s, fake, rng) for s in schema.fields}
-            values = {k: v for k, v in values.items() if v is not None}
+            # buttons are set explicitly (None = off): some blanks tick one by default
+            values = {k: v for k, v in values.items()
+                      if v is not None or schema.by_name()[k].kind in ("checkbox", "radio")}
             filled = fill.fill_pdf(blank, schema, values)
             read = recognize.recognize(filled, [template])
             for spec in schema.fields:

@@ -28,7 +28,7 @@ def fill_pdf(blank: bytes, schema: Schema, values: dict[str, Any]) -> bytes:
     buttons: dict[str, str] = {}
     for name, value in values.items():
         spec = by_name.get(name)
-        if spec is None or value is None:
+        if spec is None or (value is None and spec.kind not in ("checkbox", "radio")):
             continue
         if spec.kind == "checkbox":
             buttons[name] = spec.options[0].value if value else "Off"
@@ -63,6 +63,13 @@ def fill_pdf(blank: bytes, schema: Schema, values: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def cleared(blank: bytes, schema: Schema) -> bytes:
+    """The blank with every checkbox and radio button off: some official blanks ship
+    with a box ticked by default, which would otherwise count as printed."""
+    return fill_pdf(blank, schema, {f.name: None for f in schema.fields
+                                    if f.kind in ("checkbox", "radio")})
 
 
 def render_pages(data: bytes, dpi: int = 150, *, forms: bool = True, pages=None) -> list:

@@ -56,6 +56,7 @@ class FieldSpec:
     required: bool = False
     group: str = ""
     max_length: int = 0
+    comb: bool = False  # one character per printed cell: read without blanks
     options: list[Option] = field(default_factory=list)  # checkbox: one, radio: several
 
     @property
@@ -264,6 +265,7 @@ def from_pdf(data: bytes) -> Schema:
                 required=bool(flags & 2),
                 group=name.rsplit(".", 1)[0] if "." in name else "",
                 max_length=int(max_len) if max_len else 0,
+                comb=bool(flags & (1 << 24)) and ftype == "/Tx",
             )
             fields[name] = spec
         else:  # another widget of the same field: widen the box on its first page
