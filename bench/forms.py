@@ -40,8 +40,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-from aktenkundig.forms import fill, recognize, validate  # noqa: E402
-from aktenkundig.forms.schema import from_pdf  # noqa: E402
+from aktenkundig.forms import fill, recognize, validate
+from aktenkundig.forms.schema import from_pdf
 
 FORMS = Path(__file__).resolve().parents[2] / "shared" / "data" / "forms"
 NAMES = ["kg1-antrag-kindergeld_ba036550", "Reisekostenabrechnung_28_05_2024", "P166_07_2026"]
@@ -66,8 +66,10 @@ def value_for(spec, fake, rng: random.Random):
     if spec.kind == "signature":
         return None
     width = spec.rect[2] - spec.rect[0]
-    chars = max(2, int(width / 6.5))
+    chars = max(1, int(width / 6.5))
     label = f"{spec.short} {spec.label}".lower()
+    if spec.kind == "text" and chars <= 2:  # digit cells (Institutsnummer, Hausnummer)
+        return "".join(str(rng.randint(0, 9)) for _ in range(chars))
     if spec.kind == "iban":
         value = fake.iban()
         value = " ".join(value[i:i + 4] for i in range(0, len(value), 4)) \
@@ -96,6 +98,10 @@ def value_for(spec, fake, rng: random.Random):
         value = fake.phone_number()
     else:
         value = " ".join(fake.words(rng.randint(1, 3))).capitalize()
+    for _attempt in range(20):  # a value that fits the box, not one cut mid-word
+        if len(value) <= chars or spec.kind != "text":
+            break
+        value = fake.word().capitalize() if _attempt < 19 else str(rng.randint(1, 99))
     if spec.comb:  # one character per cell: codes, not prose
         value = value.replace(" ", "")
     if spec.max_length:
@@ -277,9 +283,9 @@ def main() -> None:
                         kind = "leer"
                     stats[kind][0] += right
                     stats[kind][1] += 1
-                    if not right and len(errors) < 400:
-                        errors.append(f"{spec.kind:9} {want!r} → {got.value!r} "
-                                      f"({got.confidence:.2f})")
+                    if not right and len(errors) < 2000:
+                        errors.append(f"{spec.kind:9} {name[:6]}:{spec.short[:18]} {want!r} "
+                                      f"→ {got.value!r} ({got.confidence:.2f})")
                     if spec.name in guess and kind not in ("checkbox", "leer"):
                         anchor[kind][0] += same(guess[spec.name], want)
                         anchor[kind][1] += 1
@@ -314,7 +320,7 @@ def main() -> None:
         print(f"s/page: mean {sum(seconds) / len(seconds):.2f}, median "
               f"{seconds[len(seconds) // 2]:.2f}, max {seconds[-1]:.2f} ({len(seconds)} pages)")
     print("first errors:")
-    for line in errors[:40]:
+    for line in sorted(errors, key=lambda e: e.split()[0] not in ("checkbox", "radio"))[:40]:
         print("  " + line)
 
 

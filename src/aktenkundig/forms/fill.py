@@ -72,6 +72,29 @@ def cleared(blank: bytes, schema: Schema) -> bytes:
                                     if f.kind in ("checkbox", "radio")})
 
 
+def all_ticked(blank: bytes) -> bytes:
+    """The blank with every checkbox and radio button on (each widget in its own on
+    state): how a tick of this very form looks, per box."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    reader = PdfReader(io.BytesIO(blank))
+    if reader.is_encrypted:
+        reader.decrypt("")
+    writer = PdfWriter(clone_from=reader)
+    for page in writer.pages:
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            normal = annot.get("/AP", {}).get("/N", {})
+            states = [k for k in getattr(normal, "keys", list)() if k != "/Off"]
+            if annot.get("/Subtype") == "/Widget" and states:
+                annot[NameObject("/AS")] = NameObject(states[0])
+    writer.set_need_appearances_writer(True)  # drawn as fill_pdf's output is drawn
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def render_pages(data: bytes, dpi: int = 150, *, forms: bool = True, pages=None) -> list:
     """PIL images (RGB) of the pages, with form fields drawn (pdfium's own appearances)."""
     import pypdfium2 as pdfium

@@ -49,8 +49,12 @@ MIN_INLIERS = 25
 MIN_COVERAGE = 0.6  # share of the template's print found in the scan
 MAX_IMAGE_PIXELS = 40_000_000
 MAX_PAGES = 20
-CHECK_THRESHOLD = 0.12  # mean darkness added inside a box that means "ticked" (bench)
-CHECK_MARGIN = 0.06  # this far from the threshold a box state counts as sure
+# A box counts as ticked when it looks more like the form's own tick than like
+# the blank box (see _tick_ratio); 0.3 away from that (below 0.2 or above 0.8)
+# it is sure.
+CHECK_THRESHOLD = 0.5
+CHECK_MARGIN = 0.3
+DEFAULT_TICK = 0.2  # forms declared in TOML: darkness of a typical pen cross
 
 WHITELISTS = {
     "iban": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ",
@@ -103,6 +107,23 @@ class Template:
             keypoints, descriptors = orb.detectAndCompute(grey, None)
             self._pages[page] = (grey, keypoints, descriptors)
         return self._pages[page]
+
+
+    def ticked_image(self, page: int):
+        """The page with every box ticked in the form's own tick appearance (grey).
+
+        Ticks differ a lot between forms (a bold cross filling a quarter of the
+        box, P166's thin check mark in a 6.6 pt box a tenth): no one darkness
+        threshold serves all, so each box is compared with its own tick."""
+        key = ("ticked", page)
+        if key not in self._pages:
+            import numpy as np
+
+            from aktenkundig.forms.fill import all_ticked, render_pages
+
+            self._pages[key] = np.asarray(render_pages(
+                all_ticked(self.blank), WORK_DPI, forms=True, pages={page})[0].convert("L"))
+        return self._pages[key]
 
 
 @dataclass
@@ -296,41 +317,77 @@ def _box_ink(ink, box, shrink: float = 0.2) -> float:
     return float(region.mean()) if region.size else 0.0
 
 
-def _mark(warped, template_grey, box, shrink: float = 0.2, search: int = 4) -> float:
-    """How much darker the inside of a check box is than on the blank form.
-
-    Not the print-masked ink: boxes of official forms are small (radio circles of
-    6 pt are 17 px at 200 dpi), and the mask, widened for registration error,
-    would cover most of their inside and hide the tick. Instead the box is first
-    aligned locally (the shift of up to ``search`` px that best matches the
-    blank's outline: a page-wide transform from a blurred 150 dpi scan is off by
-    a pixel or two, enough to move a circle's rim into its middle)."""
+def _align_box(warped, template_grey, box, search: int = 4) -> tuple[int, int]:
+    """The shift (dx, dy) of up to ``search`` px that best fits the scan's box to the
+    blank's outline: a page-wide transform from a blurred 150 dpi scan is off by a
+    pixel or two, enough to move a small circle's rim into its middle."""
     import numpy as np
 
     x0, y0, x1, y1 = box
     height, width = template_grey.shape
     m = search
     if x0 - 2 * m < 0 or y0 - 2 * m < 0 or x1 + 2 * m > width or y1 + 2 * m > height:
-        m = 0
+        return 0, 0
     blank_box = template_grey[y0 - m:y1 + m, x0 - m:x1 + m].astype(np.int16)
+    printed = blank_box < 160
+    if not printed.any():
+        return 0, 0
     best = (None, 0, 0)
     for dy in range(-m, m + 1):
         for dx in range(-m, m + 1):
             patch = warped[y0 - m + dy:y1 + m + dy, x0 - m + dx:x1 + m + dx]
-            # compare only the print: where the blank is dark, the scan should be too
             cost = int(np.abs(np.minimum(patch.astype(np.int16), 200) -
-                              np.minimum(blank_box, 200))[blank_box < 160].sum())
+                              np.minimum(blank_box, 200))[printed].sum())
             if best[0] is None or cost < best[0]:
                 best = (cost, dx, dy)
-    _cost, dx, dy = best
+    return best[1], best[2]
+
+
+def _mark(warped, template_grey, box, shrink: float = 0.2, search: int = 4) -> float:
+    """How much darker (mean, 0..1) the inside of a box is than on the blank form.
+    Mean darkness, not a count of dark pixels: blur turns thin strokes grey but
+    keeps the amount of ink."""
+    x0, y0, x1, y1 = box
+    dx, dy = _align_box(warped, template_grey, box, search)
     ix, iy = int((x1 - x0) * shrink), int((y1 - y0) * shrink)
     scan = warped[y0 + iy + dy:y1 - iy + dy, x0 + ix + dx:x1 - ix + dx]
     blank = template_grey[y0 + iy:y1 - iy, x0 + ix:x1 - ix]
     if not scan.size or scan.shape != blank.shape:
         return 0.0
-    # Mean darkness, not a count of dark pixels: blur and low resolution turn a
-    # thin tick grey (no pixel stays black) but keep the amount of ink.
     return max(0.0, (float(blank.mean()) - float(scan.mean())) / 255)
+
+
+def _tick_ratio(warped, template_grey, ticked_grey, box) -> float:
+    """0 (looks like the blank box) … 1 (looks like the form's own tick), or more.
+
+    The scan's box, aligned locally, is compared with the blank box and with the
+    ticked box after blurring all three alike, so that the scan's own blur and
+    resolution matter less than what is in the box: ratio = d(blank) / (d(blank)
+    + d(ticked)) with mean squared differences of the inner 80 %. A box darker
+    than the printed tick (a bold pen cross) is above 1."""
+    import cv2
+    import numpy as np
+
+    x0, y0, x1, y1 = box
+    dx, dy = _align_box(warped, template_grey, box)
+    ix, iy = max(1, int((x1 - x0) * 0.1)), max(1, int((y1 - y0) * 0.1))
+
+    def patch(image, ox=0, oy=0):
+        region = image[y0 + oy - 4:y1 + oy + 4, x0 + ox - 4:x1 + ox + 4].astype(np.float32)
+        if region.shape[0] <= 8 + 2 * iy or region.shape[1] <= 8 + 2 * ix:
+            return np.zeros((0, 0), np.float32)
+        return cv2.GaussianBlur(region, (0, 0), 1.5)[4 + iy:-4 - iy, 4 + ix:-4 - ix]
+
+    scan, off, on = patch(warped, dx, dy), patch(template_grey), patch(ticked_grey)
+    if not scan.size or scan.shape != off.shape or off.shape != on.shape:
+        return 0.0
+    # the paper of a scan is rarely pure white: compare darkness above its own white
+    scan = scan + (255 - np.percentile(warped[y0 + dy:y1 + dy, x0 + dx:x1 + dx], 95))
+    d_off = float(((scan - off) ** 2).mean())
+    d_on = float(((scan - on) ** 2).mean())
+    if float(scan.mean()) < float(on.mean()):  # darker than the printed tick: a pen cross
+        return 1.0 + (float(on.mean()) - float(scan.mean())) / 255
+    return d_off / (d_off + d_on + 1e-6)
 
 
 def _box_confidence(ratio: float) -> float:
@@ -487,8 +544,13 @@ def read_page(image, template: Template, page: int, warped=None) -> dict[str, Fi
     for spec in specs:
         box = boxes[spec.name]
         if spec.kind in ("checkbox", "radio"):
-            ratios = [(_mark(warped, grey_t, _px(o.rect, height)), o.value)
-                      for o in spec.options]
+            if template.blank:
+                ticked = template.ticked_image(page)
+                ratios = [(_tick_ratio(warped, grey_t, ticked, _px(o.rect, height)), o.value)
+                          for o in spec.options]
+            else:  # declared form: no tick appearance to compare with
+                ratios = [(_mark(warped, grey_t, _px(o.rect, height)) / DEFAULT_TICK, o.value)
+                          for o in spec.options]
             if spec.kind == "checkbox":
                 ratio = ratios[0][0] if ratios else 0.0
                 value, conf = ratio >= CHECK_THRESHOLD, _box_confidence(ratio)
@@ -507,7 +569,8 @@ def read_page(image, template: Template, page: int, warped=None) -> dict[str, Fi
             continue
         if spec.kind == "signature":
             ratio = _box_ink(ink, box, shrink=0.05)
-            results[spec.name] = _finish(spec, ratio > 0.01, _box_confidence(ratio / 0.2))
+            results[spec.name] = _finish(spec, ratio > 0.01,
+                                         _box_confidence(ratio / 0.02 * CHECK_THRESHOLD))
             continue
         texts.append(spec)
     present = {}
