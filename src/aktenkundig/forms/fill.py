@@ -66,10 +66,12 @@ def fill_pdf(blank: bytes, schema: Schema, values: dict[str, Any]) -> bytes:
 
 
 def cleared(blank: bytes, schema: Schema) -> bytes:
-    """The blank with every checkbox and radio button off: some official blanks ship
-    with a box ticked by default, which would otherwise count as printed."""
-    return fill_pdf(blank, schema, {f.name: None for f in schema.fields
-                                    if f.kind in ("checkbox", "radio")})
+    """The blank with every field empty and every box off. Official blanks ship
+    with defaults (P166: the clerk's name, telephone and e-mail; a box ticked),
+    which would otherwise count as print and be masked out of the applicant's
+    entry."""
+    return fill_pdf(blank, schema, {f.name: None if f.kind in ("checkbox", "radio") else ""
+                                    for f in schema.fields if f.kind != "signature"})
 
 
 def all_ticked(blank: bytes) -> bytes:
