@@ -507,6 +507,47 @@ def _sheet_read(ink_image, boxes: dict[str, tuple]) -> dict[str, tuple[str, floa
             for name, ws in found.items()}
 
 
+def _is_cell(spec: FieldSpec) -> bool:
+    """A box for one character (P166's ten boxes of the Institutsnummer)."""
+    width, height = spec.rect[2] - spec.rect[0], spec.rect[3] - spec.rect[1]
+    return width < 16 and width <= 1.6 * height
+
+
+def _cell_read(ink_image, boxes: dict[str, tuple]) -> dict[str, tuple[str, float]]:
+    """One-character boxes, read in one line: stacked on a sheet, Tesseract drops
+    lone characters; side by side with wide gaps it reads them as a line of
+    separate words, each placed back by its position."""
+    import numpy as np
+    from PIL import Image
+
+    if not boxes:
+        return {}
+    pad, gap = 3, 40
+    crops = []
+    for name, (x0, y0, x1, y1) in boxes.items():
+        crop = ink_image[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
+        if crop.size:
+            crops.append((name, crop))
+    height = max(c.shape[0] for _n, c in crops) + 2 * gap
+    width = sum(c.shape[1] + gap for _n, c in crops) + gap
+    strip = np.full((height, width), 255, np.uint8)
+    spans = []
+    x = gap
+    for name, crop in crops:
+        strip[gap:gap + crop.shape[0], x:x + crop.shape[1]] = crop
+        spans.append((x, x + crop.shape[1], name))
+        x += crop.shape[1] + gap
+    words = _words(_tesseract(Image.fromarray(strip), "--psm 7"))
+    found: dict[str, tuple[str, float]] = {}
+    for word in words:
+        middle = word[2] + word[4] / 2
+        for left, right, name in spans:
+            if left - gap / 2 <= middle <= right + gap / 2 and name not in found:
+                found[name] = (word[0], word[1] / 100)
+                break
+    return found
+
+
 def _confidence(spec: FieldSpec, value: str, ocr_conf: float) -> float:
     if not value:
         return ocr_conf
@@ -588,8 +629,10 @@ def read_page(image, template: Template, page: int, warped=None) -> dict[str, Fi
         has_words = any(owner.get(i) == spec.name for i in range(len(words)))
         present[spec.name] = (has_words or _mark(warped, grey_t, box, shrink=0.08) > 0.004
                               or int(ink[y0 + 3:y1 - 3, x0 + 3:x1 - 3].sum()) >= 15)
+    cells = {s.name for s in texts if present[s.name] and _is_cell(s)}
     sheet = _sheet_read(ink_image, {s.name: (boxes[s.name], s.comb) for s in texts
-                                    if present[s.name]})
+                                    if present[s.name] and s.name not in cells})
+    sheet.update(_cell_read(ink_image, {name: boxes[name] for name in cells}))
     for spec in texts:
         box = boxes[spec.name]
         if not present[spec.name]:
@@ -597,6 +640,8 @@ def read_page(image, template: Template, page: int, warped=None) -> dict[str, Fi
             continue
         mine = [w for i, w in enumerate(words) if owner.get(i) == spec.name]
         first = _join(mine, spec.comb)
+        if spec.name in cells and len(first.replace(" ", "")) > 1:
+            first = ""  # a word of the page pass spanning several one-character boxes
         first_conf = min((w[1] for w in mine), default=0.0) / 100
         second, second_conf = sheet.get(spec.name, ("", 0.0))
         if first and _same(spec, first, second):
