@@ -16,6 +16,7 @@ urlpatterns = [
     path("datenschutz/", include("aktenkundig.privacy.urls")),
     path("governance/", include("aktenkundig.governance.urls")),
     path("buerger/", include("aktenkundig.citizen.urls")),
+    path("formulare/", include("aktenkundig.forms.urls")),
     path("", include("aktenkundig.web.urls")),
 ]
 

@@ -135,6 +135,7 @@ class Recognition:
     source: str  # acroform | scan
     seconds: float = 0.0
     pages: list[int] = field(default_factory=list)
+    images: dict[int, Any] = field(default_factory=dict, repr=False)  # registered scans
 
     def to_dict(self) -> dict[str, Any]:
         return {"form": self.form, "version": self.version,
@@ -705,6 +706,7 @@ def recognize(data: bytes, templates: list[Template], *, expected: str | None = 
             if overlap < 0.2 and len(names) >= 3:
                 raise _wrong(expected)
     merged: dict[str, FieldResult] = {}
+    images: dict[int, Any] = {}
     chosen: Template | None = None
     pages: list[int] = []
     for image in load_images(data):
@@ -718,6 +720,7 @@ def recognize(data: bytes, templates: list[Template], *, expected: str | None = 
             continue
         pages.append(page)
         merged.update(read_page(image, template, page, warped))
+        images[page] = warped
     if chosen is None:
         raise _wrong(expected)
     for spec in chosen.schema.fields:  # pages that were not in the file
@@ -729,7 +732,8 @@ def recognize(data: bytes, templates: list[Template], *, expected: str | None = 
     _apply_rules(chosen.schema, merged)
     ordered = {s.name: merged[s.name] for s in chosen.schema.fields}
     return Recognition(chosen.name, chosen.version, ordered, "scan",
-                       seconds=time.perf_counter() - started, pages=sorted(pages))
+                       seconds=time.perf_counter() - started, pages=sorted(pages),
+                       images=images)
 
 
 def _wrong(expected: str | None) -> FormError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 import tomllib
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -114,11 +115,228 @@ def extract(tenant: Tenant, data: bytes, *, form: str | None = None, user: Any =
     return result, form_type
 
 
+# --- review and commit ---------------------------------------------------------------
+
+REVIEW_DPI = 120
+
+
+def _png(image) -> str:
+    import base64
+    import io
+
+    from PIL import Image
+
+    if not isinstance(image, Image.Image):
+        image = Image.fromarray(image)
+    scale = REVIEW_DPI / recognize.WORK_DPI
+    image = image.convert("L").resize((int(image.width * scale), int(image.height * scale)))
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def page_images(result: recognize.Recognition, data: bytes) -> dict[str, str]:
+    """PNG (base64) of every page, on the blank form's grid so the boxes line up:
+    the registered scan, or the filled PDF page as rendered."""
+    if result.images:
+        return {str(page): _png(image) for page, image in result.images.items()}
+    from aktenkundig.forms.fill import render_pages
+
+    pages = set(result.pages)
+    images = render_pages(data, recognize.WORK_DPI, pages=pages)
+    return {str(page): _png(image) for page, image in zip(sorted(pages), images, strict=False)}
+
+
+@transaction.atomic
 def submit(tenant: Tenant, data: bytes, *, filename: str = "", form: str | None = None,
            user: Any = None, channel: str = "web") -> Submission:
-    """Recognise and store a submission for review (with the page images of scans)."""
+    """Recognise and store a submission for review, with an oversight item: nothing
+    recognised counts until a person has decided (governance.oversight)."""
+    from aktenkundig.governance import oversight
+
     result, form_type = extract(tenant, data, form=form, user=user, channel=channel)
-    return Submission.objects.create(
+    submission = Submission.objects.create(
         tenant=tenant, form_type=form_type, filename=filename[:255], source=result.source,
-        original=data, result=result.to_dict(),
+        original=data, result=result.to_dict(), page_images=page_images(result, data),
     )
+    confidences = [f.confidence for f in result.fields.values()]
+    submission.oversight_item = oversight.propose(
+        tenant, FEATURE, suggestion={k: f.value for k, f in result.fields.items()},
+        confidence=round(min(confidences, default=0.0), 3),
+        evidence=[{"submission": submission.pk, "source": result.source}],
+        case_ref=f"formular-{submission.pk}", subject=f"{form_type.name} v{form_type.version}",
+        model_version="tesseract+opencv" if result.source == "scan" else "pypdf",
+    )
+    submission.save(update_fields=["oversight_item"])
+    return submission
+
+
+def get_submission(tenant: Tenant, pk: int) -> Submission:
+    return Submission.objects.select_related("form_type", "oversight_item").get(
+        tenant=tenant, pk=pk)
+
+
+@dataclass
+class ReviewRow:
+    name: str
+    label: str
+    kind: str
+    value: Any
+    confidence: float
+    sicher: bool
+    page: int
+    bbox: list[float]
+    box: list[float]  # percent of the page: left, top, width, height
+    valid: bool
+    problem: str | None
+    options: list[str]
+
+
+def review_rows(submission: Submission) -> list[ReviewRow]:
+    """The fields for the review page: invalid first, then least sure first."""
+    schema = Schema.from_dict(submission.form_type.schema)
+    fields = submission.result["fields"]
+    rows = []
+    for spec in schema.fields:
+        item = fields.get(spec.name)
+        if item is None:
+            continue
+        width, height = schema.pages[spec.page - 1]
+        x0, y0, x1, y1 = spec.rect
+        rows.append(ReviewRow(
+            name=spec.name, label=spec.label, kind=spec.kind, value=item["value"],
+            confidence=item["confidence"], sicher=item["confidence"] >= recognize.SICHER,
+            page=spec.page, bbox=spec.rect,
+            box=[round(100 * x0 / width, 3), round(100 * (height - y1) / height, 3),
+                 round(100 * (x1 - x0) / width, 3), round(100 * (y1 - y0) / height, 3)],
+            valid=item["valid"], problem=item["problem"],
+            options=[o.value for o in spec.options] if spec.kind == "radio" else [],
+        ))
+    rows.sort(key=lambda r: (r.valid, r.sicher, r.confidence))
+    return rows
+
+
+class CommitProblems(ValueError):
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def check_values(form_type: FormType, raw: dict[str, Any]) -> tuple[dict[str, Any],
+                                                                     dict[str, str]]:
+    """Normalise the values a person entered and check them like recognised ones."""
+    from aktenkundig.forms import validate
+
+    schema = Schema.from_dict(form_type.schema)
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for spec in schema.fields:
+        value = raw.get(spec.name)
+        if spec.kind == "checkbox":
+            value = bool(value) and value not in ("", "0", "false", "off")
+        elif spec.kind == "radio":
+            value = value or None
+            if value is not None and value not in [o.value for o in spec.options]:
+                problems[spec.name] = "Diese Antwort gibt es in dem Formular nicht."
+        elif spec.kind == "signature":
+            value = bool(value)
+        else:
+            value = str(value or "").strip()[:500]
+        normalised, problem = validate.check_field(spec, value)
+        if problem:
+            problems[spec.name] = problem
+        values[spec.name] = normalised if problem is None else value
+    problems.update({k: v for k, v in validate.check_rules(schema, values).items()
+                     if k not in problems})
+    return values, problems
+
+
+@transaction.atomic
+def commit(submission: Submission, user: Any, raw: dict[str, Any], *, reason: str
+           ) -> Submission:
+    """A person's decision on a submission: the checked values become the record.
+
+    Refused while a value is invalid (the problems come back per field), or when
+    the submission was decided already. The decision goes through
+    governance.oversight (reason required, audited, sampled for second review)."""
+    from django.utils import timezone
+
+    from aktenkundig.governance import oversight
+
+    submission = Submission.objects.select_for_update().get(pk=submission.pk,
+                                                            tenant=submission.tenant)
+    if submission.status == Submission.Status.COMMITTED:
+        raise oversight.OversightError("Dieses Formular ist schon übernommen.")
+    values, problems = check_values(submission.form_type, raw)
+    if problems:
+        raise CommitProblems(problems)
+    item = submission.oversight_item
+    suggested = {k: v["value"] for k, v in submission.result["fields"].items()}
+    if item is not None:
+        if item.decide_first and item.own_assessment is None:
+            oversight.record_own_assessment(item, user, values)
+        accept = values == suggested
+        oversight.decide(item, user, accept=accept, reason=reason,
+                         final_value=None if accept else values)
+    submission.values = values
+    submission.status = Submission.Status.COMMITTED
+    submission.committed_by = user
+    submission.committed_at = timezone.now()
+    submission.save(update_fields=["values", "status", "committed_by", "committed_at"])
+    changed = sorted(k for k in values if values[k] != suggested.get(k))
+    audit.log_human_action(submission.tenant, user=user, action="forms.commit",
+                           feature=FEATURE, case_ref=f"formular-{submission.pk}",
+                           details={"form": submission.form_type.name,
+                                    "version": submission.form_type.version,
+                                    "changed_fields": len(changed)})
+    return submission
+
+
+# --- output --------------------------------------------------------------------------
+
+
+def record(submission: Submission) -> dict[str, Any]:
+    """One committed record: the form's own field names, with labels."""
+    schema = Schema.from_dict(submission.form_type.schema)
+    return {
+        "form": submission.form_type.name, "version": submission.form_type.version,
+        "submission": submission.pk,
+        "committed_at": submission.committed_at.isoformat() if submission.committed_at else None,
+        "fields": {s.name: {"label": s.label, "value": (submission.values or {}).get(s.name)}
+                   for s in schema.fields},
+    }
+
+
+def committed(tenant: Tenant, form_type: FormType):
+    return Submission.objects.filter(tenant=tenant, form_type=form_type,
+                                     status=Submission.Status.COMMITTED).order_by("pk")
+
+
+def export_csv(tenant: Tenant, form_type: FormType) -> str:
+    """All committed records of one form type (version) as CSV, one column per field."""
+    import csv
+    import io
+
+    schema = Schema.from_dict(form_type.schema)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["submission", "committed_at"] + [s.name for s in schema.fields])
+    for submission in committed(tenant, form_type):
+        values = submission.values or {}
+        row = []
+        for spec in schema.fields:
+            value = values.get(spec.name)
+            row.append("ja" if value is True else "nein" if value is False else
+                       "" if value is None else str(value))
+        writer.writerow([submission.pk, submission.committed_at.isoformat(), *row])
+    return out.getvalue()
+
+
+def filled_pdf(submission: Submission) -> bytes:
+    """The official form filled with the committed values (for the e-Akte)."""
+    from aktenkundig.forms.fill import fill_pdf
+
+    if not submission.form_type.blank:
+        raise FormError("Für ein beschriebenes Formular ohne PDF gibt es kein ausgefülltes PDF.")
+    return fill_pdf(bytes(submission.form_type.blank),
+                    Schema.from_dict(submission.form_type.schema), submission.values or {})
