@@ -8,6 +8,7 @@ from aktenkundig.accounts.api import router as accounts_router
 from aktenkundig.assistant.api import router as assistant_router
 from aktenkundig.citizen.api import router as citizen_router
 from aktenkundig.documents.api import router as documents_router
+from aktenkundig.forms.api import router as forms_router
 from aktenkundig.governance.api import router as governance_router
 from aktenkundig.privacy.api import router as privacy_router
 from aktenkundig.search.api import router as search_router
@@ -31,3 +32,4 @@ api.add_router("/search/", search_router)
 api.add_router("/privacy/", privacy_router)
 api.add_router("/governance/", governance_router)
 api.add_router("/citizen/", citizen_router)
+api.add_router("/forms/", forms_router)
