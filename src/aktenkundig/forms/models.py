@@ -22,6 +22,9 @@ class FormType(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    # the specialist system: committed records are POSTed here, HMAC-signed
+    webhook_url = models.URLField(blank=True)
+    webhook_secret = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["tenant", "name", "-version"]
@@ -54,6 +57,9 @@ class Submission(models.Model):
     committed_at = models.DateTimeField(null=True, blank=True)
     committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivery_attempts = models.PositiveIntegerField(default=0)
+    delivery_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

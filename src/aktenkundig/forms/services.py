@@ -283,6 +283,10 @@ def commit(submission: Submission, user: Any, raw: dict[str, Any], *, reason: st
     submission.committed_by = user
     submission.committed_at = timezone.now()
     submission.save(update_fields=["values", "status", "committed_by", "committed_at"])
+    if submission.form_type.webhook_url:
+        from aktenkundig.forms.tasks import deliver_task
+
+        transaction.on_commit(lambda: deliver_task.enqueue(submission.pk))
     changed = sorted(k for k in values if values[k] != suggested.get(k))
     audit.log_human_action(submission.tenant, user=user, action="forms.commit",
                            feature=FEATURE, case_ref=f"formular-{submission.pk}",

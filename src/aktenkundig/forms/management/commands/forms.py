@@ -32,6 +32,9 @@ class Command(BaseCommand):
         add.add_argument("--rules", help="TOML file with field corrections and rules")
         add.add_argument("--tenant", default=None)
         add.add_argument("--json", action="store_true", help="print the schema as JSON")
+        add.add_argument("--webhook", default="", help="URL committed records are POSTed to")
+        add.add_argument("--webhook-secret-env", default="AKTENKUNDIG_FORMS_WEBHOOK_SECRET",
+                         help="environment variable holding the HMAC secret")
         extract = sub.add_parser("extract", help="read a filled form (PDF, PNG, JPEG, TIFF)")
         extract.add_argument("file", nargs="?")
         extract.add_argument("--form", default=None, help="form type name (else: detect)")
@@ -59,6 +62,15 @@ class Command(BaseCommand):
             raise CommandError(f"Datei nicht lesbar: {error}") from None
         except FormError as error:
             raise CommandError(str(error)) from None
+        if options["webhook"]:
+            import os
+
+            secret = os.environ.get(options["webhook_secret_env"], "")
+            if len(secret) < 16:
+                raise CommandError(f"Bitte ein Geheimnis (mindestens 16 Zeichen) in "
+                                   f"{options['webhook_secret_env']} setzen.")
+            form_type.webhook_url, form_type.webhook_secret = options["webhook"], secret
+            form_type.save(update_fields=["webhook_url", "webhook_secret"])
         schema = Schema.from_dict(form_type.schema)
         if options["json"]:
             self.stdout.write(json.dumps({"form": form_type.name, "version": form_type.version,
