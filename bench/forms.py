@@ -309,7 +309,7 @@ def main() -> None:
     print(f"{'typed all':10} {typed[1]:5} {100 * typed[0] / max(1, typed[1]):11.1f}% "
           f"{100 * anchor_typed[0] / max(1, anchor_typed[1]):7.1f}%")
     print("calibration (confidence ≥ t: share right, share of fields):")
-    for threshold in (0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99):
+    for threshold in (0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995):
         chosen = [r for c, r in confidences if c >= threshold]
         if chosen:
             print(f"  t={threshold:.2f}{' (SICHER)' if threshold == recognize.SICHER else ''}: "

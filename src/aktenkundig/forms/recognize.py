@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -508,6 +509,31 @@ def _sheet_read(ink_image, boxes: dict[str, tuple]) -> dict[str, tuple[str, floa
             for name, ws in found.items()}
 
 
+_AMOUNT_DOTS = re.compile(r"^(-?\d{1,3}(?:\.\d{3})*)\.(\d{2})$")
+_DATE_GAPS = re.compile(r"^(\d{1,2})[.\s,]\s*(\d{1,2})[.\s,]\s*(\d{2,4})$")
+
+
+def repair(spec: FieldSpec, text: str) -> str:
+    """OCR confusions that the kind of the field settles.
+
+    * Tesseract's dotless ı (Turkish) for i: no German form asks for it;
+    * an amount "2.615.36": the last separator before two digits is the decimal
+      comma, read as a point at small print;
+    * a date "25.12 2024": a point read as a blank (only when the repaired text
+      is a valid date).
+    """
+    text = text.replace("ı", "i")
+    if spec.kind == "amount":
+        text = _AMOUNT_DOTS.sub(r"\1,\2", text.replace(" ", ""))
+    elif spec.kind == "date":
+        match = _DATE_GAPS.match(text.strip())
+        if match:
+            candidate = ".".join(match.groups())
+            if validate.date(candidate)[1] is None:
+                text = candidate
+    return text
+
+
 def _is_cell(spec: FieldSpec) -> bool:
     """A box for one character (P166's ten boxes of the Institutsnummer)."""
     width, height = spec.rect[2] - spec.rect[0], spec.rect[3] - spec.rect[1]
@@ -640,11 +666,12 @@ def read_page(image, template: Template, page: int, warped=None) -> dict[str, Fi
             results[spec.name] = _finish(spec, "", 0.97)  # nothing added to the blank box
             continue
         mine = [w for i, w in enumerate(words) if owner.get(i) == spec.name]
-        first = _join(mine, spec.comb)
+        first = repair(spec, _join(mine, spec.comb))
         if spec.name in cells and len(first.replace(" ", "")) > 1:
             first = ""  # a word of the page pass spanning several one-character boxes
         first_conf = min((w[1] for w in mine), default=0.0) / 100
         second, second_conf = sheet.get(spec.name, ("", 0.0))
+        second = repair(spec, second)
         if first and _same(spec, first, second):
             # two independent reads (the page in context, the box alone) agree
             value, conf = first, 0.9 + 0.1 * min(first_conf, second_conf)

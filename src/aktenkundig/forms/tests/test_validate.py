@@ -59,3 +59,17 @@ def test_required_and_rules():
         "Kontoinhaber": "Bitte Namen angeben."}
     assert validate.check_rules(schema, {"Andere": False, "Kontoinhaber": ""}) == {}
     assert validate.check_rules(schema, {"Andere": True, "Kontoinhaber": "Max Meier"}) == {}
+
+
+@pytest.mark.parametrize(("kind", "read", "repaired"), [
+    ("amount", "2.615.36", "2.615,36"),  # decimal comma read as a point
+    ("amount", "1.234,50", "1.234,50"),
+    ("date", "25.12 2024", "25.12.2024"),  # point read as a blank
+    ("date", "31 02 2024", "31 02 2024"),  # no valid date: left for the person
+    ("text", "Dabeı", "Dabei"),  # Tesseract's dotless i
+])
+def test_ocr_repairs_by_kind(kind, read, repaired):
+    from aktenkundig.forms.recognize import repair
+
+    spec = FieldSpec(name="x", label="x", kind=kind, page=1, rect=[0, 0, 1, 1])
+    assert repair(spec, read) == repaired
