@@ -231,7 +231,32 @@ message = "Das Konto gehört einer anderen Person: bitte deren Namen angeben."
 """
 
 
+DEMO_VALUES = {
+    "Name": "Schneider", "Vorname": "Jana", "Geburtsdatum": "12.04.1981",
+    "SteuerID": "86095742719", "Strasse": "Lindenweg 17", "PLZ": "12345",
+    "Ort": "Musterhausen", "Rasse": "Labrador", "Anzahl": "1", "Beginn": "01.03.2026",
+    "IBAN": "DE89 3704 0044 0532 0130 00", "BIC": "COBADEFFXXX",
+    "KontoinhaberAndere": False, "SEPA": True, "Listenhund": "nein",
+}
+
+
+def demo_scan(blank: bytes) -> bytes:
+    """The sample filled in, printed and scanned: 150 dpi, 1.2° askew, JPEG."""
+    from PIL import Image, ImageFilter
+
+    from aktenkundig.forms.fill import fill_pdf, render_pages
+    from aktenkundig.forms.schema import from_pdf
+
+    image = render_pages(fill_pdf(blank, from_pdf(blank), DEMO_VALUES), 150)[0].convert("L")
+    image = image.rotate(1.2, resample=Image.BICUBIC, expand=True, fillcolor=255)
+    image = image.filter(ImageFilter.GaussianBlur(0.5))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=75)
+    return out.getvalue()
+
+
 if __name__ == "__main__":
     (HERE / "hundesteuer.pdf").write_bytes(build())
     (HERE / "hundesteuer.toml").write_text(RULES_TOML, encoding="utf-8")
+    (HERE / "hundesteuer-scan.jpg").write_bytes(demo_scan((HERE / "hundesteuer.pdf").read_bytes()))
     print(HERE / "hundesteuer.pdf")

@@ -113,3 +113,21 @@ def test_wrong_form_type_rejected(template):
         recognize.recognize(scan(bytes(pdf.output())), [template], expected="hundesteuer")
     with pytest.raises(FormError, match="weder ein PDF noch ein lesbares Bild"):
         recognize.recognize(b"not an image", [template])
+
+
+@pytest.mark.slow
+def test_shipped_demo_scan_read(template, sample_schema):
+    """The filled scan the demo ships (150 dpi, askew, JPEG) reads as it was filled."""
+    from aktenkundig.forms.samples.build import DEMO_VALUES, HERE
+    from aktenkundig.forms.validate import check_field
+
+    result = recognize.recognize((HERE / "hundesteuer-scan.jpg").read_bytes(), [template])
+    for spec in sample_schema.fields:
+        want = DEMO_VALUES.get(spec.name)
+        if spec.kind == "checkbox":
+            want = bool(want)
+        elif want is not None:
+            want = check_field(spec, want)[0]
+        else:
+            want = None if spec.kind == "radio" else ""
+        assert result.fields[spec.name].value == want, spec.name

@@ -91,3 +91,12 @@ def test_cli_extract_wrong_form_message(tenant, registered, tmp_path):
     path.write_bytes(b"\x89PNG\r\n\x1a\nkaputt")
     with pytest.raises(CommandError, match="lesbares Bild"):
         call_command("forms", "extract", str(path), "--json", "--tenant", tenant.slug)
+
+
+def test_demo_registers_sample_form(tenant):
+    from aktenkundig.forms import demo
+
+    message = demo.setup(tenant)
+    assert "registriert" in message and "hundesteuer-scan.jpg" in message
+    assert "bereit" in demo.setup(tenant)  # running the demo again changes nothing
+    assert FormType.objects.filter(tenant=tenant, name="hundesteuer").count() == 1

@@ -141,6 +141,9 @@ class Command(BaseCommand):
         # Vectors for hybrid search; a no-op when a background worker got there first.
         wait_for_background_embeddings()
         embed_pending(tenant=tenant)
+        from aktenkundig.forms import demo as forms_demo
+
+        self.stdout.write(forms_demo.setup(tenant))
         if changed:
             self.stdout.write(f"{changed} Beispieldokumente der Gemeinde Musterhausen eingelesen.")
         else:
@@ -195,7 +198,7 @@ class Command(BaseCommand):
             people.append(user)
         editor, officer = people
         register.ensure_default_entries(tenant)
-        for feature in ("assistant", "citizen"):
+        for feature in ("assistant", "citizen", "forms"):
             if register.feature_approved(tenant, feature):
                 continue
             register.publish_feature(
@@ -209,6 +212,9 @@ class Command(BaseCommand):
             )
         if policy.get_policy(tenant, "assistant").required_modules:
             policy.update_policy(tenant, "assistant", officer, required_modules=[])
+        from aktenkundig.forms import demo as forms_demo
+
+        forms_demo.waive_literacy(tenant, officer)
         self.stdout.write(
             "Hinweis: Die KI-Richtlinie dieser Demo verlangt für den KI-Assistenten keinen "
             "KI-Führerschein. Im Betrieb ist die Schulung Pflicht (Art. 4 KI-VO)."
