@@ -620,13 +620,17 @@ def read_page(image, template: Template, page: int, warped=None) -> dict[str, Fi
     for spec in specs:
         box = boxes[spec.name]
         if spec.kind in ("checkbox", "radio"):
-            if template.blank:
-                ticked = template.ticked_image(page)
-                ratios = [(_tick_ratio(warped, grey_t, ticked, _px(o.rect, height)), o.value)
-                          for o in spec.options]
-            else:  # declared form: no tick appearance to compare with
-                ratios = [(_mark(warped, grey_t, _px(o.rect, height)) / DEFAULT_TICK, o.value)
-                          for o in spec.options]
+            ticked = template.ticked_image(page)
+            ratios = []
+            for option in spec.options:
+                box = _px(option.rect, height)
+                x0, y0, x1, y1 = box
+                if ticked.shape == grey_t.shape and float(np.abs(
+                        ticked[y0:y1, x0:x1].astype(np.int16) - grey_t[y0:y1, x0:x1]
+                ).mean()) > 2:
+                    ratios.append((_tick_ratio(warped, grey_t, ticked, box), option.value))
+                else:  # no widget to draw a tick (declared form): typical pen cross
+                    ratios.append((_mark(warped, grey_t, box) / DEFAULT_TICK, option.value))
             if spec.kind == "checkbox":
                 ratio = ratios[0][0] if ratios else 0.0
                 value, conf = ratio >= CHECK_THRESHOLD, _box_confidence(ratio)

@@ -33,16 +33,33 @@ def gate(user: Any, tenant: Tenant) -> Decision:
 
 @transaction.atomic
 def register(tenant: Tenant, name: str, data: bytes, *, overrides: str | None = None,
-             user: Any = None, title: str = "") -> tuple[FormType, bool]:
-    """Register a blank PDF (or a TOML declaration) as form type ``name``.
+             declaration: str | None = None, user: Any = None, title: str = ""
+             ) -> tuple[FormType, bool]:
+    """Register a blank PDF as form type ``name``.
 
-    Returns (form type, created). The same blank file again is the same version;
-    a different file under the same name is the next version.
+    The schema comes from the PDF's AcroForm widgets, or, for a form without
+    fields (a flat PDF of a paper form), from ``declaration`` (TOML). The blank
+    PDF is kept either way: scans are registered against its rendering. A TOML
+    declaration alone (no PDF) gives a type that reads filled PDFs only.
+    ``overrides`` (TOML) corrects labels, kinds, required and adds rules.
+
+    Returns (form type, created). The same files again are the same version;
+    different ones under the same name are the next version.
     """
     name = name.strip()
     if not name or len(name) > 120:
         raise FormError("Bitte einen Namen für das Formular angeben (höchstens 120 Zeichen).")
-    if data.startswith(b"%PDF"):
+    if declaration is not None:
+        schema = from_toml(declaration)
+        blank = data if data.startswith(b"%PDF") else b""
+        if blank:
+            from aktenkundig.forms.schema import _open
+
+            reader = _open(blank)  # a readable PDF, its page sizes win
+            schema.pages = [[float(p.mediabox.width), float(p.mediabox.height)]
+                            for p in reader.pages]
+        data = data + declaration.encode()
+    elif data.startswith(b"%PDF"):
         schema = from_pdf(data)
         blank = data
     else:
@@ -99,8 +116,11 @@ def extract(tenant: Tenant, data: bytes, *, form: str | None = None, user: Any =
     types = latest_types(tenant, form)
     by_key = {(t.name, t.version): t for t in types}
     started = time.perf_counter()
-    result = recognize.recognize(data, [template(t) for t in types if t.blank or
-                                        not data.startswith(b"%PDF")], expected=form)
+    usable = [t for t in types if t.blank]
+    if types and not usable:
+        raise FormError("Zu diesem Formular fehlt das leere PDF: eingereichte Formulare "
+                        "lassen sich nicht damit vergleichen.")
+    result = recognize.recognize(data, [template(t) for t in usable], expected=form)
     form_type = by_key[(result.form, result.version)]
     sicher = sum(f.confidence >= recognize.SICHER for f in result.fields.values())
     audit.log_ai_interaction(

@@ -100,3 +100,26 @@ def test_demo_registers_sample_form(tenant):
     assert "registriert" in message and "hundesteuer-scan.jpg" in message
     assert "bereit" in demo.setup(tenant)  # running the demo again changes nothing
     assert FormType.objects.filter(tenant=tenant, name="hundesteuer").count() == 1
+
+
+@pytest.mark.slow
+def test_declared_fields_for_a_flat_pdf(tenant, blank, sample_schema, tmp_path, capsys):
+    """A paper form without AcroForm fields: its flat PDF plus a TOML declaration."""
+    from aktenkundig.forms.samples.build import layout
+
+    flat = tmp_path / "flach.pdf"
+    flat.write_bytes(layout())  # the same print, no widgets
+    by_name = sample_schema.by_name()
+    toml = tmp_path / "felder.toml"
+    toml.write_text(
+        f'[[field]]\nname = "Name"\nkind = "text"\nrect = {by_name["Name"].rect}\n'
+        f'[[field]]\nname = "IBAN"\nkind = "iban"\nrect = {by_name["IBAN"].rect}\n'
+        f'[[field]]\nname = "SEPA"\nkind = "checkbox"\nrect = {by_name["SEPA"].rect}\n')
+    call_command("forms", "add", str(flat), "--name", "papier", "--fields", str(toml),
+                 "--tenant", tenant.slug)
+    assert "3 Felder, Quelle: declared" in capsys.readouterr().out
+    result, _ = services.extract(tenant, scan(filled(blank, sample_schema), angle=0.7),
+                                 form="papier")
+    assert result.fields["Name"].value == "Schneider"
+    assert result.fields["IBAN"].value == "DE89370400440532013000"
+    assert result.fields["SEPA"].value is False

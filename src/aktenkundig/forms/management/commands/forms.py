@@ -30,6 +30,8 @@ class Command(BaseCommand):
         add.add_argument("blank", help="blank PDF form or TOML declaration")
         add.add_argument("--name", required=True)
         add.add_argument("--rules", help="TOML file with field corrections and rules")
+        add.add_argument("--fields", help="TOML declaration of the fields (PDF without "
+                         "AcroForm fields)")
         add.add_argument("--tenant", default=None)
         add.add_argument("--json", action="store_true", help="print the schema as JSON")
         add.add_argument("--webhook", default="", help="URL committed records are POSTed to")
@@ -56,8 +58,9 @@ class Command(BaseCommand):
         try:
             data = path.read_bytes()
             rules = Path(options["rules"]).read_text("utf-8") if options["rules"] else None
+            declared = Path(options["fields"]).read_text("utf-8") if options["fields"] else None
             form_type, created = services.register(tenant, options["name"], data,
-                                                   overrides=rules)
+                                                   overrides=rules, declaration=declared)
         except OSError as error:
             raise CommandError(f"Datei nicht lesbar: {error}") from None
         except FormError as error:
