@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from aktenkundig.forms.models import Submission
 from aktenkundig.forms.tests.conftest import RULES, filled, scan
 from aktenkundig.testing.accounts import PASSWORD, approve_assistant
-from aktenkundig.testing.browser import check_accessibility
+from aktenkundig.testing.browser import check_accessibility, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -40,12 +40,25 @@ def test_review_and_commit_keyboard_only(page, live_server, transactional_db, te
     check_accessibility(page)
 
     # keyboard only: focus the first field, the page image zooms to its box
+    # every box sits on the page where its field is (German decimal commas must
+    # not reach the CSS: a regression that once put every box at the corner)
+    iban_box = page.locator(".forms-box").nth(
+        int(page.locator(".forms-field", has=page.get_by_label(
+            "IBAN für den Lastschrifteinzug")).get_attribute("data-field")))
+    image = page.locator(".forms-page img").first.bounding_box()
+    box = iban_box.bounding_box()
+    assert box["x"] - image["x"] > 0.05 * image["width"]
+    assert 0.6 * image["height"] < box["y"] - image["y"] < 0.8 * image["height"]
+    assert 0.45 * image["width"] < box["width"] < 0.6 * image["width"]
     first = page.locator(".forms-field input, .forms-field select").first
     first.focus()
     expect(page.locator(".forms-box.current")).to_have_count(1)
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     expect(page.locator(".forms-box.current")).to_have_count(1)
+    page.get_by_label("IBAN für den Lastschrifteinzug").focus()
+    page.wait_for_timeout(300)  # the zoom's transition
+    screenshot(page, "30-formular-pruefen")
     page.get_by_label("Vorname").focus()
     page.keyboard.press("Control+A")
     page.keyboard.type("Jana Maria")
