@@ -312,7 +312,7 @@ def main() -> None:
     for threshold in (0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995):
         chosen = [r for c, r in confidences if c >= threshold]
         if chosen:
-            print(f"  t={threshold:.2f}{' (SICHER)' if threshold == recognize.SICHER else ''}: "
+            print(f"  t={threshold:.3f}{' (SICHER)' if threshold == recognize.SICHER else ''}: "
                   f"{100 * sum(chosen) / len(chosen):6.2f} % right, "
                   f"{100 * len(chosen) / len(confidences):5.1f} % of fields")
     if seconds:

@@ -90,9 +90,22 @@ def register(tenant: Tenant, name: str, data: bytes, *, overrides: str | None = 
     return form_type, True
 
 
+_TEMPLATES: dict[tuple[int, str], recognize.Template] = {}
+
+
 def template(form_type: FormType) -> recognize.Template:
-    return recognize.Template(form_type.name, form_type.version,
-                              Schema.from_dict(form_type.schema), bytes(form_type.blank))
+    """The recognition template, kept per process: rendering the blank (cleared and
+    ticked) and its features costs about a second per page, every request again
+    otherwise. Keyed by the stored file's hash: a changed form type is a new key."""
+    key = (form_type.pk, form_type.sha256)
+    cached = _TEMPLATES.get(key)
+    if cached is None:
+        if len(_TEMPLATES) > 32:
+            _TEMPLATES.clear()
+        cached = recognize.Template(form_type.name, form_type.version,
+                                    Schema.from_dict(form_type.schema), bytes(form_type.blank))
+        _TEMPLATES[key] = cached
+    return cached
 
 
 def latest_types(tenant: Tenant, name: str | None = None) -> list[FormType]:
