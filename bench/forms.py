@@ -275,6 +275,8 @@ def main() -> None:
                     if spec.page != page or spec.kind == "signature":
                         continue
                     want = expected(spec, values.get(spec.name))
+                    if args.hand and isinstance(want, str):
+                        want = want.upper()  # lettered in capitals
                     got = result[spec.name]
                     right = same(got.value, want)
                     confidences.append((got.confidence, right))
