@@ -131,3 +131,20 @@ def test_shipped_demo_scan_read(template, sample_schema):
         else:
             want = None if spec.kind == "radio" else ""
         assert result.fields[spec.name].value == want, spec.name
+
+
+def test_filled_pdf_of_another_form_rejected(template):
+    """A fillable PDF whose fields are not this form's: refused, not read as empty."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    data = template.blank
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    for ref in writer.pages[0]["/Annots"]:  # same layout, other field names
+        annot = ref.get_object()
+        if "/T" in annot:
+            annot[NameObject("/T")] = TextStringObject("Fremd_" + str(annot["/T"]))
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(FormError, match="kein Formular „hundesteuer“"):
+        recognize.recognize(out.getvalue(), [template], expected="hundesteuer")
