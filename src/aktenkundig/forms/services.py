@@ -377,3 +377,59 @@ def filled_pdf(submission: Submission) -> bytes:
         raise FormError("Für ein beschriebenes Formular ohne PDF gibt es kein ausgefülltes PDF.")
     return fill_pdf(bytes(submission.form_type.blank),
                     Schema.from_dict(submission.form_type.schema), submission.values or {})
+
+
+# --- form types in the web ------------------------------------------------------------
+
+KIND_LABELS = {
+    "text": "Text", "date": "Datum", "iban": "IBAN", "bic": "BIC", "steuer_id": "Steuer-ID",
+    "plz": "PLZ", "amount": "Betrag", "number": "Zahl", "checkbox": "Kästchen",
+    "radio": "Auswahl", "signature": "Unterschrift",
+}
+
+
+def may_manage_types(user: Any) -> bool:
+    from aktenkundig.accounts.models import Role
+    from aktenkundig.accounts.services import has_role
+
+    return has_role(user, Role.SUBJECT_ADMIN) or has_role(user, Role.ADMINISTRATOR)
+
+
+@transaction.atomic
+def update_fields(form_type: FormType, user: Any, changes: dict[str, dict[str, Any]]
+                  ) -> FormType:
+    """What the Fachadmin corrects after the automatic schema: label, kind, required,
+    group per field. Boxes of checkboxes and radio groups keep their kind (their
+    options come from the widgets); text kinds can be exchanged freely."""
+    from aktenkundig.forms.schema import KINDS
+
+    form_type = FormType.objects.select_for_update().get(pk=form_type.pk,
+                                                         tenant=form_type.tenant)
+    schema = Schema.from_dict(form_type.schema)
+    by_name = schema.by_name()
+    changed = 0
+    for name, change in changes.items():
+        spec = by_name.get(name)
+        if spec is None:
+            raise FormError(f"Feld {name!r} gibt es in diesem Formular nicht.")
+        kind = change.get("kind", spec.kind)
+        if kind not in KINDS:
+            raise FormError(f"Unbekannte Feldart {kind!r}.")
+        buttons = ("checkbox", "radio")
+        if (kind in buttons) != (spec.kind in buttons):
+            raise FormError(f"{spec.label}: Kästchen und Textfelder lassen sich nicht "
+                            "ineinander umwandeln.")
+        label = " ".join(str(change.get("label", spec.label)).split())[:300] or spec.label
+        new = (label, kind, bool(change.get("required", spec.required)),
+               str(change.get("group", spec.group))[:300])
+        if new != (spec.label, spec.kind, spec.required, spec.group):
+            spec.label, spec.kind, spec.required, spec.group = new
+            changed += 1
+    if changed:
+        form_type.schema = schema.to_dict()
+        form_type.save(update_fields=["schema"])
+        audit.log_governance_event(form_type.tenant, user=user, action="forms.fields",
+                                   feature=FEATURE, details={"form": form_type.name,
+                                                             "version": form_type.version,
+                                                             "changed_fields": changed})
+    return form_type

@@ -11,6 +11,7 @@ import base64
 import json
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -64,7 +65,71 @@ def index(request):
                    .select_related("form_type")[:50])
     return render(request, "forms/index.html", {
         "types": types, "submissions": submissions, "error": error,
+        "may_manage": services.may_manage_types(request.user),
     }, status=400 if error else 200)
+
+
+@require_POST
+@member_required
+def add_type(request):
+    """Register a blank official form (Fachadmin): its fields come from the PDF."""
+    refused = _refused(request)
+    if refused:
+        return refused
+    if not services.may_manage_types(request.user):
+        raise PermissionDenied
+    upload = request.FILES.get("leer")
+    name = request.POST.get("name", "")
+    try:
+        if upload is None:
+            raise FormError(_("Bitte das leere Formular (PDF) auswählen."))
+        if upload.size > services.MAX_UPLOAD:
+            raise FormError(_("Die Datei ist zu groß (höchstens 30 MB)."))
+        form_type, _created = services.register(request.tenant, name, upload.read(),
+                                                user=request.user, title=name)
+    except FormError as problem:
+        messages.error(request, str(problem))
+        return redirect("forms:index")
+    return redirect("forms:type", form_type.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def form_type(request, pk: int):
+    """The fields of a form type, for the Fachadmin to correct (label, kind, required)."""
+    refused = _refused(request)
+    if refused:
+        return refused
+    if not services.may_manage_types(request.user):
+        raise PermissionDenied
+    try:
+        current = FormType.objects.get(tenant=request.tenant, pk=pk)
+    except FormType.DoesNotExist:
+        raise Http404 from None
+    from aktenkundig.forms.schema import Schema
+
+    if request.method == "POST":
+        changes = {}
+        for index, spec in enumerate(Schema.from_dict(current.schema).fields):
+            changes[spec.name] = {
+                "label": request.POST.get(f"label-{index}", spec.label),
+                "kind": request.POST.get(f"kind-{index}", spec.kind),
+                "required": request.POST.get(f"required-{index}") == "1",
+            }
+        try:
+            services.update_fields(current, request.user, changes)
+        except FormError as problem:
+            messages.error(request, str(problem))
+        else:
+            messages.success(request, _("Die Felder wurden gespeichert."))
+        return redirect("forms:type", current.pk)
+    schema = Schema.from_dict(current.schema)
+    buttons = ("checkbox", "radio")
+    rows = [{"spec": spec, "kinds": [(k, v) for k, v in services.KIND_LABELS.items()
+                                     if (k in buttons) == (spec.kind in buttons)]}
+            for spec in schema.fields]
+    return render(request, "forms/type.html", {"form_type": current, "rows": rows,
+                                               "source": schema.source})
 
 
 @require_GET

@@ -18,7 +18,9 @@ def test_review_and_commit_keyboard_only(page, live_server, transactional_db, te
     from aktenkundig.forms import services
 
     approve_assistant(tenant, "forms")
-    make_user("sachbearbeitung", tenant)
+    from aktenkundig.accounts.models import Role
+
+    make_user("sachbearbeitung", tenant, [Role.STAFF, Role.SUBJECT_ADMIN])
     services.register(tenant, "hundesteuer", blank, overrides=RULES.read_text("utf-8"))
     path = tmp_path / "scan.jpg"
     path.write_bytes(scan(filled(blank, sample_schema), angle=1.2, shift=(30, -20)))
@@ -70,4 +72,7 @@ def test_review_and_commit_keyboard_only(page, live_server, transactional_db, te
     submission = Submission.objects.get(tenant=tenant)
     assert submission.status == Submission.Status.COMMITTED
     assert submission.values["Vorname"] == "Jana Maria"
+    check_accessibility(page)
+    page.get_by_role("link", name="Felder bearbeiten").click()  # the Fachadmin's page
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Formularfelder")
     check_accessibility(page)

@@ -144,3 +144,41 @@ def test_other_tenant_sees_nothing(client, forms_on, staff_member, stranger, oth
     assert response.status_code == 404
     assert "Schneider" not in client.get(reverse("forms:index")).content.decode()
     assert VALUES["Name"] == "Schneider"
+
+
+def test_fachadmin_registers_and_corrects_fields(client, forms_on, subject_admin, staff_member,
+                                                 blank):
+    from aktenkundig.forms.models import FormType
+    from aktenkundig.forms.schema import Schema
+    from aktenkundig.forms.tests.test_schema import _xfa_only_pdf
+
+    client.force_login(subject_admin)
+    response = client.post(reverse("forms:add_type"), {
+        "leer": SimpleUploadedFile("xfa.pdf", _xfa_only_pdf()), "name": "alt"}, follow=True)
+    assert "reines XFA-Formular" in response.content.decode()
+    response = client.post(reverse("forms:add_type"), {
+        "leer": SimpleUploadedFile("hund.pdf", blank), "name": "Hundesteuer"})
+    form_type = FormType.objects.get(tenant=forms_on, name="Hundesteuer")
+    assert response.url == reverse("forms:type", args=[form_type.pk])
+    page = client.get(response.url).content.decode()
+    assert "IBAN für den Lastschrifteinzug" in page
+    names = [f.name for f in Schema.from_dict(form_type.schema).fields]
+    data = {}
+    for index, name in enumerate(names):
+        spec = Schema.from_dict(form_type.schema).by_name()[name]
+        data[f"label-{index}"] = spec.label
+        data[f"kind-{index}"] = spec.kind
+        if spec.required:
+            data[f"required-{index}"] = "1"
+    anzahl = names.index("Anzahl")
+    data[f"kind-{anzahl}"] = "number"
+    data[f"label-{anzahl}"] = "Zahl der Hunde"
+    client.post(reverse("forms:type", args=[form_type.pk]), data)
+    form_type.refresh_from_db()
+    spec = Schema.from_dict(form_type.schema).by_name()["Anzahl"]
+    assert (spec.kind, spec.label, spec.required) == ("number", "Zahl der Hunde", True)
+    data[f"kind-{names.index('Name')}"] = "checkbox"  # a text box cannot become a tick
+    response = client.post(reverse("forms:type", args=[form_type.pk]), data, follow=True)
+    assert "nicht ineinander umwandeln" in response.content.decode()
+    client.force_login(staff_member)  # Beschäftigte read forms, they do not define them
+    assert client.get(reverse("forms:type", args=[form_type.pk])).status_code == 403
