@@ -182,3 +182,27 @@ def test_fachadmin_registers_and_corrects_fields(client, forms_on, subject_admin
     assert "nicht ineinander umwandeln" in response.content.decode()
     client.force_login(staff_member)  # Beschäftigte read forms, they do not define them
     assert client.get(reverse("forms:type", args=[form_type.pk])).status_code == 403
+
+
+@pytest.fixture
+def _back_to_german():
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def test_pages_in_english(client, forms_on, subject_admin, registered, blank, sample_schema,
+                          _back_to_german):
+    client.force_login(subject_admin)
+    _upload(client, blank, sample_schema)
+    submission = Submission.objects.get(tenant=forms_on)
+    client.post("/sprache/", {"language": "en", "next": "/"})
+    index = client.get(reverse("forms:index")).content.decode()
+    assert "Form recognition" in index and "Register a new form" in index
+    assert "Formularerkennung" not in index
+    review = client.get(reverse("forms:review", args=[submission.pk])).content.decode()
+    assert "Commit entries" in review and "Read from the form fields" in review
+    fields = client.get(reverse("forms:type", args=[registered.pk])).content.decode()
+    assert "Form fields" in fields and "Kind" in fields
