@@ -246,19 +246,33 @@ def load_images(data: bytes) -> list:
         ) from error
 
 
-def _register(image, template: Template, page: int):
-    """(inliers, warped scan on the template grid) for one candidate page."""
+def _scan_features(image, width: int, cache: dict | None = None):
+    """The scan scaled to ``width`` px and its ORB features; once per width when
+    several candidate pages (forms, pages) are tried for one scan."""
     import cv2
     import numpy as np
 
-    grey_t, kp_t, des_t = template.page_image(page)
+    if cache is not None and width in cache:
+        return cache[width]
     scan = np.asarray(image)
-    scale = grey_t.shape[1] / scan.shape[1]
+    scale = width / scan.shape[1]
     if abs(scale - 1) > 0.02:
         scan = cv2.resize(scan, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA
                           if scale < 1 else cv2.INTER_LINEAR)
     orb = cv2.ORB_create(nfeatures=4000)
     kp_s, des_s = orb.detectAndCompute(scan, None)
+    if cache is not None:
+        cache[width] = (scan, kp_s, des_s)
+    return scan, kp_s, des_s
+
+
+def _register(image, template: Template, page: int, cache: dict | None = None):
+    """(inliers, warped scan on the template grid) for one candidate page."""
+    import cv2
+    import numpy as np
+
+    grey_t, kp_t, des_t = template.page_image(page)
+    scan, kp_s, des_s = _scan_features(image, grey_t.shape[1], cache)
     if des_s is None or des_t is None or len(kp_s) < 10:
         return 0, None
     matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
@@ -706,9 +720,10 @@ def read_page(image, template: Template, page: int, warped=None) -> dict[str, Fi
 def identify(image, templates: list[Template]):
     """(template, page, warped) of the best-matching candidate page, or None."""
     best = (0.0, 0, None, None, None)
+    features: dict = {}
     for template in templates:
         for page in sorted({f.page for f in template.schema.fields}):
-            inliers, warped = _register(image, template, page)
+            inliers, warped = _register(image, template, page, features)
             if inliers < MIN_INLIERS or warped is None:
                 continue
             share = coverage(warped, template, page)
