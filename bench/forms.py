@@ -224,6 +224,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--hand", action="store_true")
     parser.add_argument("--no-anchor", action="store_true")
+    parser.add_argument("--cells-as-numbers", action="store_true",
+                        help="mark one-character boxes as numbers, as a Fachadmin would")
     args = parser.parse_args()
     from faker import Faker
 
@@ -239,6 +241,10 @@ def main() -> None:
     for name in NAMES:
         blank = (FORMS / f"{name}.pdf").read_bytes()
         schema = from_pdf(blank)
+        if args.cells_as_numbers:
+            for spec in schema.fields:
+                if spec.kind == "text" and recognize._is_cell(spec):
+                    spec.kind = "number"
         template = recognize.Template(name, 1, schema, blank)
         pages = sorted({f.page for f in schema.fields})
         for _ in range(args.fillings):
