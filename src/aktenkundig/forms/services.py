@@ -129,6 +129,8 @@ def extract(tenant: Tenant, data: bytes, *, form: str | None = None, user: Any =
     types = latest_types(tenant, form)
     by_key = {(t.name, t.version): t for t in types}
     started = time.perf_counter()
+    if not data.startswith(b"%PDF") and _is_letter(data):
+        return _extract_letter(tenant, data, types, form=form, user=user, channel=channel)
     usable = [t for t in types if t.blank]
     if types and not usable:
         raise FormError("Zu diesem Formular fehlt das leere PDF: eingereichte Formulare "
@@ -181,6 +183,40 @@ def page_images(result: recognize.Recognition, data: bytes) -> dict[str, str]:
 
 
 @transaction.atomic
+def _is_letter(data: bytes) -> bool:
+    """Plain text (a letter, an e-mail body), not an image."""
+    if data[:8].startswith((b"\x89PNG", b"\xff\xd8", b"II*\x00", b"MM\x00*", b"GIF8")):
+        return False
+    try:
+        data[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in data[:4096]
+
+
+def _extract_letter(tenant: Tenant, data: bytes, types: list[FormType], *, form: str | None,
+                    user: Any, channel: str) -> tuple[recognize.Recognition, FormType]:
+    from aktenkundig.forms import letters
+
+    if not form:
+        raise FormError("Für einen Brief bitte das Formular angeben (--form), in dessen "
+                        "Felder er übertragen werden soll.")
+    form_type = types[0]
+    started = time.perf_counter()
+    result = letters.extract_letter(tenant, data.decode("utf-8", "replace"),
+                                    template(form_type), user=user)
+    audit.log_ai_interaction(
+        tenant, feature=FEATURE, user=user, system_actor="" if user else channel,
+        backend="llm", model="", input_text=hashlib.sha256(data).hexdigest(),
+        output_text=audit.canonical_json(result.to_dict()),
+        latency_ms=(time.perf_counter() - started) * 1000,
+        extra={"form": result.form, "version": result.version, "source": "letter",
+               "fields": sum(f.value not in (None, False) for f in result.fields.values()),
+               "channel": channel},
+    )
+    return result, form_type
+
+
 def submit(tenant: Tenant, data: bytes, *, filename: str = "", form: str | None = None,
            user: Any = None, channel: str = "web") -> Submission:
     """Recognise and store a submission for review, with an oversight item: nothing
@@ -188,9 +224,14 @@ def submit(tenant: Tenant, data: bytes, *, filename: str = "", form: str | None 
     from aktenkundig.governance import oversight
 
     result, form_type = extract(tenant, data, form=form, user=user, channel=channel)
+    if result.source == "llm":  # a letter: the review shows the blank form's pages
+        result.pages = sorted({f.page for f in result.fields.values()})
+        images = page_images(result, bytes(form_type.blank)) if form_type.blank else {}
+    else:
+        images = page_images(result, data)
     submission = Submission.objects.create(
         tenant=tenant, form_type=form_type, filename=filename[:255], source=result.source,
-        original=data, result=result.to_dict(), page_images=page_images(result, data),
+        original=data, result=result.to_dict(), page_images=images,
     )
     confidences = [f.confidence for f in result.fields.values()]
     submission.oversight_item = oversight.propose(
