@@ -8,6 +8,7 @@ from aktenkundig.accounts.api import router as accounts_router
 from aktenkundig.assistant.api import router as assistant_router
 from aktenkundig.citizen.api import router as citizen_router
 from aktenkundig.documents.api import router as documents_router
+from aktenkundig.forms.api import router as forms_router
 from aktenkundig.governance.api import router as governance_router
 from aktenkundig.inbox.api import router as inbox_router
 from aktenkundig.language.api import router as language_router
@@ -35,3 +36,4 @@ api.add_router("/governance/", governance_router)
 api.add_router("/citizen/", citizen_router)
 api.add_router("/language/", language_router)
 api.add_router("/inbox/", inbox_router)
+api.add_router("/forms/", forms_router)

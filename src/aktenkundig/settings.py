@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "aktenkundig.history",
     "aktenkundig.language",
     "aktenkundig.inbox",
+    "aktenkundig.forms",
     "aktenkundig.web",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("governance/", include("aktenkundig.governance.urls")),
     path("buerger/", include("aktenkundig.citizen.urls")),
     path("sprachdienste/", include("aktenkundig.language.urls")),
+    path("formulare/", include("aktenkundig.forms.urls")),
     path("", include("aktenkundig.web.urls")),
 ]
 

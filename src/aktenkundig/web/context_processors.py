@@ -14,6 +14,7 @@ from aktenkundig.accounts.services import (
 )
 from aktenkundig.citizen.permissions import staff_pages as citizen_staff_pages
 from aktenkundig.governance.auditlog import AUDIT_LOG_ROLES
+from aktenkundig.governance.policy import feature_enabled
 
 # KI-Governance pages: (label, URL name, roles that may open the page; empty: every
 # member). The roles mirror the checks in governance.views.
@@ -44,6 +45,8 @@ def navigation(request) -> dict:
     citizen_pages = citizen_staff_pages(user)
     if citizen_pages:
         items.append((_("Bürger-Chat"), reverse(citizen_pages[0])))
+    if membership is not None and feature_enabled(membership.tenant, "forms"):
+        items.append((_("Formulare"), reverse("forms:index")))
     if has_role(user, "administrator") or can_manage_documents(user) or user.is_staff:
         items.append((_("Verwaltung"), reverse("web:overview")))
     if membership is not None:

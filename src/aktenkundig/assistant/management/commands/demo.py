@@ -157,6 +157,9 @@ class Command(BaseCommand):
         # Vectors for hybrid search; a no-op when a background worker got there first.
         wait_for_background_embeddings()
         embed_pending(tenant=tenant)
+        from aktenkundig.forms import demo as forms_demo
+
+        self.stdout.write(forms_demo.setup(tenant))
         if changed:
             self.stdout.write(f"{changed} Beispieldokumente der Gemeinde Musterhausen eingelesen.")
         else:
@@ -211,7 +214,7 @@ class Command(BaseCommand):
             people.append(user)
         editor, officer = people
         register.ensure_default_entries(tenant)
-        for feature in ("assistant", "citizen", "inbox"):
+        for feature in ("assistant", "citizen", "inbox", "forms"):
             if register.feature_approved(tenant, feature):
                 continue
             register.publish_feature(
@@ -231,6 +234,9 @@ class Command(BaseCommand):
         if inbox_demo.setup(tenant):
             self.stdout.write("Posteingang: Beispielbriefe an die Ämter von Musterhausen "
                               "eingegangen (Kaltstart-Vorschläge, bitte bestätigen).")
+        from aktenkundig.forms import demo as forms_demo
+
+        forms_demo.waive_literacy(tenant, officer)
         self.stdout.write(
             "Hinweis: Die KI-Richtlinie dieser Demo verlangt für den KI-Assistenten und den "
             "Posteingang keinen KI-Führerschein. Im Betrieb ist die Schulung Pflicht "
