@@ -318,6 +318,17 @@ SETTINGS: tuple[Setting, ...] = (
         "Default number of days conversations are kept before automatic deletion "
         "(each tenant can set its own period).",
     ),
+    Setting(
+        "AKTENKUNDIG_SPEECH_MODEL",
+        "",
+        "Directory of a CTranslate2 Whisper model for subtitles. Empty: the shipped "
+        "Whisper base (int8 on CPU), assembled once into DATA_DIR/models/whisper-base.",
+    ),
+    Setting(
+        "AKTENKUNDIG_SPEECH_MAX_MINUTES",
+        "120",
+        "Longest audio or video (in minutes) that is transcribed; longer files are refused.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

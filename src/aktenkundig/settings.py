@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "aktenkundig.citizen",
     "aktenkundig.history",
     "aktenkundig.language",
+    "aktenkundig.speech",
     "aktenkundig.web",
 ]
 
