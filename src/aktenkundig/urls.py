@@ -17,6 +17,7 @@ urlpatterns = [
     path("governance/", include("aktenkundig.governance.urls")),
     path("buerger/", include("aktenkundig.citizen.urls")),
     path("sprachdienste/", include("aktenkundig.language.urls")),
+    path("untertitel/", include("aktenkundig.speech.urls")),
     path("", include("aktenkundig.web.urls")),
 ]
 

@@ -37,6 +37,7 @@ def navigation(request) -> dict:
         (_("Dokumente"), reverse("documents:library")),
         (_("Verlauf"), reverse("history:list")),
         (_("Sprachdienste"), reverse("language:check")),
+        (_("Untertitel"), reverse("speech:index")),
     ]
     if can_see_feedback(user):
         items.append((_("Rückmeldungen"), reverse("history:feedback_list")))
