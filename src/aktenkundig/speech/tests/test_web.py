@@ -24,12 +24,6 @@ needs_tools = pytest.mark.skipif(
     reason="espeak-ng and ffmpeg are installed by scripts/bootstrap")
 
 
-@pytest.fixture
-def speech_tenant(tenant):
-    approve_assistant(tenant, "speech")
-    return tenant
-
-
 def _login(client, user) -> None:
     client.force_login(user)
 
