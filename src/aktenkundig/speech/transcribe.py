@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from aktenkundig import config
-from aktenkundig.speech.subtitles import Cue, Word, build_cues
+from aktenkundig.speech.subtitles import Cue, Word, build_cues, wrap
 
 SAMPLE_RATE = 16_000
 MAX_BYTES = 2_000_000_000
@@ -261,11 +261,18 @@ def transcribe_audio(audio: np.ndarray, terms: Terms | None = None, model=None) 
                 words[-1] = Word(words[-1].text + w.word, words[-1].start, float(w.end))
             else:
                 words.append(Word(w.word.strip(), float(w.start), float(w.end)))
-        words = [Word(terms.fix(w.text), w.start, w.end) for w in words]
         if not words:
             words = [Word(text, float(raw.start), float(raw.end))]
         timed.append((words, score))
-    return Transcript(segments, build_cues(timed), len(audio) / SAMPLE_RATE, dropped)
+    cues = build_cues(timed)
+    if terms.replacements:
+        # On the cue's whole text, not word by word: "Frau Mayer => Frau Meyer"
+        # spans two words, and a cue must say what the segment says.
+        for cue in cues:
+            fixed = terms.fix(cue.text)
+            if fixed != cue.text:
+                cue.lines = wrap(fixed)
+    return Transcript(segments, cues, len(audio) / SAMPLE_RATE, dropped)
 
 
 def transcribe_file(path: Path, terms: Terms | None = None) -> Transcript:

@@ -69,3 +69,47 @@ def test_shipped_base_is_assembled_with_the_pinned_checksum(tmp_path) -> None:
     assert all((directory / name).is_file() for name in SIDE_FILES)
     digest = hashlib.sha256((directory / "model.bin").read_bytes()).hexdigest()
     assert digest == MODEL_BIN_SHA256
+
+
+class _Piece:
+    def __init__(self, word: str, start: float, end: float) -> None:
+        self.word, self.start, self.end = word, start, end
+
+
+class _Raw:
+    def __init__(self, text: str, start: float, no_speech: float = 0.01) -> None:
+        self.text, self.start, self.end = text, start, start + 2.0
+        self.avg_logprob, self.no_speech_prob = -0.2, no_speech
+        self.words = [_Piece(" " + w, start + i * 0.3, start + i * 0.3 + 0.25)
+                      for i, w in enumerate(text.split())]
+
+
+class _Model:
+    """Stands in for WhisperModel to test the bookkeeping after decoding (which
+    segments are kept, how terms reach the cues); the real model is exercised in
+    test_transcribe_real.py."""
+
+    def __init__(self, raws) -> None:
+        self.raws, self.kwargs = raws, {}
+
+    def transcribe(self, audio, **kwargs):
+        self.kwargs = kwargs
+        return iter(self.raws), None
+
+
+def test_pipeline_drops_hallucinations_and_fixes_terms_in_cues() -> None:
+    import numpy as np
+
+    from aktenkundig.speech.transcribe import transcribe_audio
+
+    model = _Model([_Raw(" Das Wort hat Frau Mayer.", 0.0),
+                    _Raw(" Untertitelung des ZDF, 2020", 3.0),
+                    _Raw(" Hm hm.", 6.0, no_speech=0.9)])
+    model.raws[2].avg_logprob = -1.5
+    terms = Terms.parse("Frau Mayer => Frau Meyer\nKreistag")
+    result = transcribe_audio(np.zeros(16000 * 9, dtype=np.float32), terms, model=model)
+    assert model.kwargs["vad_filter"] is True and model.kwargs["language"] == "de"
+    assert "Kreistag" in model.kwargs["initial_prompt"]
+    assert [s.text for s in result.segments] == ["Das Wort hat Frau Meyer."]
+    assert [c.text for c in result.cues] == ["Das Wort hat Frau Meyer."]  # two-word fix
+    assert len(result.dropped) == 2
