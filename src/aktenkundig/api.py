@@ -12,6 +12,7 @@ from aktenkundig.governance.api import router as governance_router
 from aktenkundig.language.api import router as language_router
 from aktenkundig.privacy.api import router as privacy_router
 from aktenkundig.search.api import router as search_router
+from aktenkundig.speech.api import router as speech_router
 
 api = NinjaAPI(title="aktenkundig API", version=__version__, urls_namespace="api")
 
@@ -33,3 +34,4 @@ api.add_router("/privacy/", privacy_router)
 api.add_router("/governance/", governance_router)
 api.add_router("/citizen/", citizen_router)
 api.add_router("/language/", language_router)
+api.add_router("/speech/", speech_router)

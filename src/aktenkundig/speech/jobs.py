@@ -30,6 +30,10 @@ ACCEPT = (".mp4", ".webm", ".mkv", ".mov", ".mp3", ".wav", ".m4a", ".ogg", ".oga
           ".flac")
 
 
+class Refused(ValueError):
+    """The governance gate said no (KI-Register, kill switch, training, level)."""
+
+
 def gate(user: Any, tenant, data_level: int | None = None) -> Decision:
     return check_feature(user, tenant, FEATURE, data_level=data_level)
 
@@ -58,7 +62,7 @@ def accept(membership, user, uploaded, data_level: int) -> SubtitleJob:
     data_level = min(data_level, membership.clearance)
     decision = gate(user, membership.tenant, data_level)
     if not decision:
-        raise ValueError(decision.reason)
+        raise Refused(decision.reason)
     target = _upload_dir() / f"{secrets.token_hex(16)}{Path(name).suffix.lower()}"
     with target.open("wb") as out:
         for chunk in uploaded.chunks():
