@@ -95,7 +95,15 @@ def run(job_id: int) -> str:
         decision = gate(job.created_by, job.tenant, job.data_level)
         if not decision:
             raise SpeechError(decision.reason)
-        transcript = transcribe_file(upload)
+        last = [0.0]
+
+        def progress(fraction: float) -> None:  # a write every 2 s at most
+            if time.perf_counter() - last[0] >= 2.0:
+                last[0] = time.perf_counter()
+                SubtitleJob.objects.filter(pk=job.pk).update(progress=fraction)
+
+        transcript = transcribe_file(upload, on_progress=progress)
+        job.progress = 1.0
         job.vtt, job.srt = to_vtt(transcript.cues), to_srt(transcript.cues)
         job.text, job.duration = transcript.text, transcript.duration
         job.status = JobStatus.DONE

@@ -35,6 +35,7 @@ class SubtitleJob(models.Model):
                               default=JobStatus.QUEUED)
     error = models.TextField(blank=True)
     duration = models.FloatField(default=0)
+    progress = models.FloatField(default=0)  # 0..1, share of the audio decoded so far
     vtt = models.TextField(blank=True)
     srt = models.TextField(blank=True)
     text = models.TextField(blank=True)

@@ -222,7 +222,10 @@ def load_audio(path: Path, max_seconds: float | None = None) -> np.ndarray:
     return np.frombuffer(result.stdout, dtype=np.float32).copy()
 
 
-def transcribe_audio(audio: np.ndarray, terms: Terms | None = None, model=None) -> Transcript:
+def transcribe_audio(audio: np.ndarray, terms: Terms | None = None, model=None,
+                     on_progress=None) -> Transcript:
+    """``on_progress(fraction)`` is called after each decoded segment (0..1 of the
+    audio's length), so a page can show how far a long recording has come."""
     from aktenkundig.speech.engine import load_model
 
     model = model or load_model()
@@ -242,7 +245,10 @@ def transcribe_audio(audio: np.ndarray, terms: Terms | None = None, model=None) 
     segments: list[Segment] = []
     timed: list[tuple[list[Word], float]] = []
     dropped: list[str] = []
+    total = max(len(audio) / SAMPLE_RATE, 1e-6)
     for raw in raw_segments:
+        if on_progress is not None:
+            on_progress(min(1.0, float(raw.end) / total))
         text = terms.fix(raw.text.strip())
         if not text:
             continue
@@ -275,5 +281,5 @@ def transcribe_audio(audio: np.ndarray, terms: Terms | None = None, model=None) 
     return Transcript(segments, cues, len(audio) / SAMPLE_RATE, dropped)
 
 
-def transcribe_file(path: Path, terms: Terms | None = None) -> Transcript:
-    return transcribe_audio(load_audio(Path(path)), terms)
+def transcribe_file(path: Path, terms: Terms | None = None, on_progress=None) -> Transcript:
+    return transcribe_audio(load_audio(Path(path)), terms, on_progress=on_progress)

@@ -107,7 +107,10 @@ def test_pipeline_drops_hallucinations_and_fixes_terms_in_cues() -> None:
                     _Raw(" Hm hm.", 6.0, no_speech=0.9)])
     model.raws[2].avg_logprob = -1.5
     terms = Terms.parse("Frau Mayer => Frau Meyer\nKreistag")
-    result = transcribe_audio(np.zeros(16000 * 9, dtype=np.float32), terms, model=model)
+    seen: list[float] = []
+    result = transcribe_audio(np.zeros(16000 * 10, dtype=np.float32), terms, model=model,
+                              on_progress=seen.append)
+    assert seen == [0.2, 0.5, 0.8]  # segment ends at 2, 5 and 8 of 10 seconds
     assert model.kwargs["vad_filter"] is True and model.kwargs["language"] == "de"
     assert "Kreistag" in model.kwargs["initial_prompt"]
     assert [s.text for s in result.segments] == ["Das Wort hat Frau Meyer."]

@@ -47,6 +47,7 @@ def test_upload_transcribe_download(client, speech_tenant, staff_member, make_us
     assert response.status_code == 302 and response["Location"] == reverse("speech:detail",
                                                                            args=[job.pk])
     assert job.status == JobStatus.DONE, job.error
+    assert job.progress == 1.0
     assert job.upload_path == ""
     assert not list((config.data_dir() / "speech" / "uploads").iterdir())  # audio not kept
     assert "bürgermeisterin" in job.text.lower()
@@ -108,3 +109,14 @@ def test_wrong_file_type_is_refused_in_german(client, speech_tenant, staff_membe
                            follow=True)
     assert "Video- oder Tondatei" in response.content.decode()
     assert not SubtitleJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_running_job_shows_progress_and_polls(client, speech_tenant, staff_member) -> None:
+    job = SubtitleJob.objects.create(tenant=speech_tenant, filename="lang.mp4",
+                                     status=JobStatus.RUNNING, progress=0.4)
+    _login(client, staff_member)
+    page = client.get(reverse("speech:detail", args=[job.pk])).content.decode()
+    assert 'value="40"' in page and 'hx-trigger="every 3s"' in page
+    fragment = client.get(reverse("speech:detail", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert fragment.content.decode().lstrip().startswith('<section id="job-status"')
