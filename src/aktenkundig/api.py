@@ -14,6 +14,7 @@ from aktenkundig.inbox.api import router as inbox_router
 from aktenkundig.language.api import router as language_router
 from aktenkundig.privacy.api import router as privacy_router
 from aktenkundig.search.api import router as search_router
+from aktenkundig.speech.api import router as speech_router
 
 api = NinjaAPI(title="aktenkundig API", version=__version__, urls_namespace="api")
 
@@ -37,3 +38,4 @@ api.add_router("/citizen/", citizen_router)
 api.add_router("/language/", language_router)
 api.add_router("/inbox/", inbox_router)
 api.add_router("/forms/", forms_router)
+api.add_router("/speech/", speech_router)

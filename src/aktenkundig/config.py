@@ -334,6 +334,17 @@ SETTINGS: tuple[Setting, ...] = (
             "address of delivered items."),
     Setting("AKTENKUNDIG_INBOX_IMAP_TENANT", "", "Posteingang: tenant the mailbox belongs "
             "to (slug). Empty: the default tenant."),
+    Setting(
+        "AKTENKUNDIG_SPEECH_MODEL",
+        "",
+        "Directory of a CTranslate2 Whisper model for subtitles. Empty: the shipped "
+        "Whisper base (int8 on CPU), assembled once into DATA_DIR/models/whisper-base.",
+    ),
+    Setting(
+        "AKTENKUNDIG_SPEECH_MAX_MINUTES",
+        "120",
+        "Longest audio or video (in minutes) that is transcribed; longer files are refused.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

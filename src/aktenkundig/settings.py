@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "aktenkundig.language",
     "aktenkundig.inbox",
     "aktenkundig.forms",
+    "aktenkundig.speech",
     "aktenkundig.web",
 ]
 

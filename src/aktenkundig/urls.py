@@ -19,6 +19,7 @@ urlpatterns = [
     path("buerger/", include("aktenkundig.citizen.urls")),
     path("sprachdienste/", include("aktenkundig.language.urls")),
     path("formulare/", include("aktenkundig.forms.urls")),
+    path("untertitel/", include("aktenkundig.speech.urls")),
     path("", include("aktenkundig.web.urls")),
 ]
 

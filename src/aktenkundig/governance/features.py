@@ -6,7 +6,8 @@ The keys are what other apps pass to ``governance.policy.check_feature``:
 * ``citizen``: the public citizen chatbot;
 * ``inbox``: routing of incoming mail (Posteingang) to the responsible unit;
 * ``forms``: extracting fields from submitted forms;
-* ``language``: language services (Einfache Sprache, translation).
+* ``language``: language services (Einfache Sprache, translation);
+* ``speech``: subtitles for uploaded audio and video (offline speech recognition).
 """
 
 from __future__ import annotations
@@ -176,6 +177,37 @@ FEATURES: dict[str, Feature] = {
             "objection_procedure": (
                 "Maßgeblich ist immer der Originaltext. Gegen Entscheidungen gelten die "
                 "üblichen Rechtsbehelfe."
+            ),
+        },
+        risk_answers={"exc_preparatory": True},
+    ),
+    "speech": Feature(
+        key="speech",
+        name="Untertitel für Audio und Video",
+        public=False,
+        oversight=True,
+        draft={
+            **_COMMON,
+            "model_description": (
+                "Spracherkennung Whisper base (OpenAI, MIT-Lizenz) mit faster-whisper, "
+                "offline auf dem Server der Behörde. Eine Stimmerkennung (Silero VAD) und "
+                "ein Filter für bekannte Fehlausgaben verhindern erfundenen Text in Stille."
+            ),
+            "short_description": (
+                "Beschäftigte laden eine Video- oder Tondatei hoch und erhalten Untertitel "
+                "(WebVTT, SRT) zum Prüfen. Eine Person korrigiert sie, bevor sie "
+                "veröffentlicht werden."
+            ),
+            "purpose": "Barrierefreie Videos und Aufzeichnungen (BITV 2.0).",
+            "expected_benefit": "Untertitel in Minuten statt Stunden; mehr barrierefreie Inhalte.",
+            "data_sources": "Video- und Tondateien, die Beschäftigte hochladen.",
+            "human_intervention": (
+                "Die Untertitel sind ein Entwurf. Eine Person prüft und korrigiert sie vor "
+                "der Veröffentlichung. Die hochgeladene Datei wird nach der Erkennung gelöscht."
+            ),
+            "objection_procedure": (
+                "Das Programm entscheidet nicht über Bürgerinnen und Bürger. Gegen "
+                "Entscheidungen der Behörde gelten die üblichen Rechtsbehelfe."
             ),
         },
         risk_answers={"exc_preparatory": True},

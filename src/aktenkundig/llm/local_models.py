@@ -54,7 +54,7 @@ class ModelNotAvailable(RuntimeError):
     """The parts are not installed, or they do not add up to the pinned file."""
 
 
-def _part_files(package: str) -> list[Path]:
+def _part_files(package: str, pattern: str = "part*.bin") -> list[Path]:
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise ModelNotAvailable(
@@ -63,22 +63,37 @@ def _part_files(package: str) -> list[Path]:
         )
     files: list[Path] = []
     for location in spec.submodule_search_locations:
-        files += sorted((Path(location) / "data").glob("part*.bin"))
+        files += sorted((Path(location) / "data").glob(pattern))
     if not files:
         raise ModelNotAvailable(f"Paket {package} enthält keine Modelldaten.")
     return files
 
 
-def assemble(model: LocalModel = QWEN_CODER_1_5B, directory: Path | None = None) -> Path:
-    """The model's GGUF file in ``directory`` (default: the data directory's
-    ``models``), concatenated from its installed parts on first use and verified."""
-    directory = directory or config.data_dir() / "models"
-    target = directory / model.filename
-    if target.exists() and target.stat().st_size == model.size:
+def package_data(package: str, name: str) -> Path:
+    """A plain file (config, tokenizer) in an installed part package's ``data``."""
+    spec = importlib.util.find_spec(package)
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / "data" / name).is_file():
+            return Path(location) / "data" / name
+    raise ModelNotAvailable(f"Paket {package.replace('_', '-')} enthält {name} nicht.")
+
+
+def concatenate_parts(
+    packages: tuple[str, ...], target: Path, sha256: str, size: int, *,
+    pattern: str = "part*.bin", label: str = "",
+) -> Path:
+    """``target`` concatenated from the part files of ``packages`` (in order),
+    written once and accepted only with the pinned sha256.
+
+    Shared by every model that ships split across registry packages (the GGUF
+    chat model here, the Whisper weights of the speech app): the guarantee — a
+    changed or truncated part never becomes a model — must not depend on which
+    app happens to copy the loop correctly."""
+    if target.exists() and target.stat().st_size == size:
         return target  # verified when it was written; size guards against truncation
-    parts = [path for package in model.packages for path in _part_files(package)]
-    directory.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(f".{os.getpid()}.tmp")
+    parts = [path for package in packages for path in _part_files(package, pattern)]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     digest = hashlib.sha256()
     try:
         with temporary.open("wb") as out:
@@ -87,13 +102,21 @@ def assemble(model: LocalModel = QWEN_CODER_1_5B, directory: Path | None = None)
                     while block := handle.read(1 << 20):
                         digest.update(block)
                         out.write(block)
-        if digest.hexdigest() != model.sha256:
+        if digest.hexdigest() != sha256:
             raise ModelNotAvailable(
-                f"Die Teile von {model.name} ergeben nicht die erwartete Datei "
-                f"(sha256 {digest.hexdigest()[:16]}… statt {model.sha256[:16]}…)."
+                f"Die Teile von {label or target.name} ergeben nicht die erwartete Datei "
+                f"(sha256 {digest.hexdigest()[:16]}… statt {sha256[:16]}…)."
             )
         temporary.chmod(0o600)
         temporary.replace(target)  # atomic: a concurrent reader never sees half a file
     finally:
         temporary.unlink(missing_ok=True)
     return target
+
+
+def assemble(model: LocalModel = QWEN_CODER_1_5B, directory: Path | None = None) -> Path:
+    """The model's GGUF file in ``directory`` (default: the data directory's
+    ``models``), concatenated from its installed parts on first use and verified."""
+    directory = directory or config.data_dir() / "models"
+    return concatenate_parts(model.packages, directory / model.filename, model.sha256,
+                             model.size, label=model.name)

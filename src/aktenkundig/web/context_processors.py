@@ -39,6 +39,7 @@ def navigation(request) -> dict:
         (_("Verlauf"), reverse("history:list")),
         (_("Sprachdienste"), reverse("language:check")),
         (_("Posteingang"), reverse("inbox:queue")),
+        (_("Untertitel"), reverse("speech:index")),
     ]
     if can_see_feedback(user):
         items.append((_("Rückmeldungen"), reverse("history:feedback_list")))

@@ -1,0 +1,119 @@
+"""Benchmark of offline subtitles (issue 14): word error rate, real-time factor,
+and words produced on silence.
+
+Speech is German text read by Debian's ``espeak-ng`` (German voice) at several
+speeds, clean and mixed with pink noise (ffmpeg), so the reference text is known
+exactly; the sentences below were written for this project (council-meeting
+register). Silence and low room noise of ``--silence-minutes`` each must yield
+zero words. The anchor in the same run is plain faster-whisper on the same audio
+(same model, no VAD, no hallucination filter, no line rules): it shows what the
+product's VAD and filter add or cost. espeak is a robotic voice; the absolute WER
+says little about real speakers, the comparison between rows does.
+
+    PYTHONPATH=src python bench/speech.py [--speeds 120 150 180] [--silence-minutes 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aktenkundig.settings")
+
+SENTENCES = [
+    "Der Kreistag hat heute den Haushalt für das nächste Jahr beschlossen.",
+    "Die Bürgermeisterin eröffnet die Sitzung und begrüßt die Gäste.",
+    "Wir danken allen Bürgern für ihre Fragen zum neuen Radweg.",
+    "Der Antrag der Fraktion wurde mit großer Mehrheit angenommen.",
+    "Die Schule im Ortsteil wird im kommenden Sommer saniert.",
+    "Die nächste Sitzung findet am dritten Mai im Rathaus statt.",
+    "Der Bauausschuss empfiehlt, den Bebauungsplan zu ändern.",
+    "Für die Kinderbetreuung stehen zwei Millionen Euro bereit.",
+]
+REFERENCE = " ".join(SENTENCES)
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-nostdin", "-y", "-v", "error", *args], check=True, timeout=600)
+
+
+def make_speech(directory: Path, speed: int, noise: float) -> Path:
+    clean = directory / f"speech-{speed}.wav"
+    if not clean.exists():
+        subprocess.run(["espeak-ng", "-v", "de", "-s", str(speed), "-w", str(clean), REFERENCE],
+                       check=True, timeout=120)
+    if not noise:
+        return clean
+    mixed = directory / f"speech-{speed}-noise{noise}.wav"
+    _ffmpeg("-i", str(clean), "-f", "lavfi", "-i", f"anoisesrc=color=pink:amplitude={noise}",
+            "-filter_complex", "amix=inputs=2:duration=first:normalize=0", "-ar", "16000",
+            "-ac", "1", str(mixed))
+    return mixed
+
+
+def make_silence(directory: Path, minutes: float, noise: float) -> Path:
+    path = directory / f"silence-{noise}.wav"
+    source = (f"anoisesrc=color=pink:amplitude={noise}" if noise else "anullsrc=r=16000:cl=mono")
+    _ffmpeg("-f", "lavfi", "-i", source, "-t", str(minutes * 60), "-ar", "16000", "-ac", "1",
+            str(path))
+    return path
+
+
+def plain_whisper(model, audio) -> str:
+    segments, _ = model.transcribe(audio, language="de", beam_size=5, vad_filter=False)
+    return " ".join(s.text.strip() for s in segments)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--speeds", type=int, nargs="+", default=[120, 150, 180])
+    parser.add_argument("--noise", type=float, default=0.03, help="pink noise amplitude")
+    parser.add_argument("--silence-minutes", type=float, default=10)
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    from aktenkundig.speech.engine import load_model
+    from aktenkundig.speech.tests.test_transcribe_real import wer
+    from aktenkundig.speech.transcribe import load_audio, transcribe_audio
+
+    started = time.perf_counter()
+    model = load_model()
+    print(f"model load: {time.perf_counter() - started:.1f} s; cores: {os.cpu_count()}")
+    print(f"{'audio':28} {'secs':>6} {'WER':>6} {'RTF':>6} {'anchor WER':>11} {'anchor RTF':>11}")
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        rows = [(f"espeak {s} wpm" + (" + noise" if n else ""), make_speech(directory, s, n))
+                for s in args.speeds for n in (0.0, args.noise)]
+        for label, path in rows:
+            audio = load_audio(path)
+            seconds = len(audio) / 16000
+            t = time.perf_counter()
+            ours = transcribe_audio(audio, model=model).text
+            ours_rtf = (time.perf_counter() - t) / seconds
+            t = time.perf_counter()
+            anchor = plain_whisper(model, audio)
+            anchor_rtf = (time.perf_counter() - t) / seconds
+            print(f"{label:28} {seconds:6.1f} {wer(REFERENCE, ours):6.3f} {ours_rtf:6.3f} "
+                  f"{wer(REFERENCE, anchor):11.3f} {anchor_rtf:11.3f}", flush=True)
+        print(f"\n{'silence':28} {'mins':>6} {'words':>6} {'RTF':>6} {'anchor words':>12}")
+        for noise in (0.0, 0.01):
+            path = make_silence(directory, args.silence_minutes, noise)
+            audio = load_audio(path, max_seconds=args.silence_minutes * 60 + 5)
+            t = time.perf_counter()
+            result = transcribe_audio(audio, model=model)
+            rtf = (time.perf_counter() - t) / (len(audio) / 16000)
+            anchor = plain_whisper(model, audio)
+            label = "digital silence" if not noise else f"pink noise {noise}"
+            print(f"{label:28} {args.silence_minutes:6.1f} {len(result.text.split()):6d} "
+                  f"{rtf:6.3f} {len(anchor.split()):12d}  {anchor[:60]!r}", flush=True)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
