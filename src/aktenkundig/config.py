@@ -102,9 +102,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "AKTENKUNDIG_EMBED_PROCESSES",
-        "0",
-        "Bulk embedding with the bundled model (ingest of many documents) runs this many "
-        "single-threaded processes; 0: one per CPU core. Small jobs stay in-process.",
+        "1",
+        "Bulk embedding with the bundled model (ingest of many documents) in this many "
+        "single-threaded processes instead of one multi-threaded one; 0: one per CPU core. "
+        "Only worth it where onnxruntime's threads scale poorly (measured equal on a "
+        "2-core AVX-512 machine, see docs/benchmarks.md). Small jobs stay in-process.",
     ),
     Setting(
         "AKTENKUNDIG_EMBEDDINGS_MODEL",

@@ -623,7 +623,8 @@ def bulk_processes(pending: int) -> int:
     job large enough to repay starting them (a few seconds each)."""
     if pending < BULK_THRESHOLD or config.get("AKTENKUNDIG_EMBEDDINGS_URL").strip():
         return 1
-    wanted = config.get_int("AKTENKUNDIG_EMBED_PROCESSES") or (os.cpu_count() or 1)
+    wanted = config.get_int("AKTENKUNDIG_EMBED_PROCESSES")
+    wanted = wanted if wanted > 0 else (os.cpu_count() or 1)
     return max(1, min(wanted, pending // (BULK_THRESHOLD // 2)))
 
 

@@ -269,6 +269,7 @@ def test_process_pool_gives_the_same_vectors(local: LocalE5Encoder, tmp_path: Pa
 def test_bulk_processes_only_for_large_local_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     from aktenkundig.search.embedding import BULK_THRESHOLD, bulk_processes
 
+    assert bulk_processes(BULK_THRESHOLD * 4) == 1  # the default: in-process threads
     monkeypatch.setenv("AKTENKUNDIG_EMBED_PROCESSES", "2")
     assert bulk_processes(10) == 1
     assert bulk_processes(BULK_THRESHOLD * 4) == 2
