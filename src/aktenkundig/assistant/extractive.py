@@ -72,12 +72,47 @@ class Choice:
     quotes: dict[int, str] = field(default_factory=dict)
 
 
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def _table_rows(lines: list[str]) -> list[str]:
+    """Tables (Markdown pipes or cells joined by „ | “, as extraction writes them) as one
+    sentence per row, each cell under its column header: „Behälter: Biotonne 120 Liter;
+    Leerung: 14-täglich; Jahresgebühr: 72,00 Euro.“ — the row that answers, not a line
+    of pipes."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        width = len(_cells(lines[i])) if "|" in lines[i] else 0
+        j = i + 1
+        while j < len(lines) and "|" in lines[j] and (
+            _TABLE_RULE.match(lines[j]) or len(_cells(lines[j])) == width
+        ):
+            j += 1
+        if width >= 2 and j - i >= 2:
+            header = _cells(lines[i])
+            for row in lines[i + 1 : j]:
+                if _TABLE_RULE.match(row):
+                    continue
+                pairs = [f"{h}: {c}" if h else c for h, c in zip(header, _cells(row), strict=True)]
+                out.append("; ".join(p for p in pairs if p.split(": ")[-1]) + ".")
+            i = j
+            continue
+        out.append(lines[i])
+        i += 1
+    return out
+
+
 def segments(text: str) -> list[str]:
     """Sentences of ``text`` that can stand as an answer, markup removed."""
     text = _MARKUP.sub(" ", text)
     blocks: list[str] = []
     current: list[str] = []
-    for line in text.split("\n"):
+    for line in _table_rows(text.split("\n")):
         stripped = line.strip()
         if not stripped:
             if current:
@@ -166,6 +201,40 @@ def key_terms(question: str) -> list[str]:
         if terms:
             keys.append(terms[0])
     return list(dict.fromkeys(keys))
+
+
+# What kind of answer a question wants, when it says so: an amount („Was kostet …“,
+# „Wie hoch ist die Gebühr …“) or a point or span of time („Wann …“, „Bis wann …“,
+# „Welche Frist …“). An answer without any number or date then does not answer it,
+# however well its words match („Was kostet ein Grab?“ → the list of grave types).
+_ASKS_AMOUNT = re.compile(
+    r"\b(?:was\s+kostet|was\s+kosten|wie\s+(?:hoch|viel|teuer)|welche[rns]?\s+(?:gebühr|betrag|preis)"
+    r"|wieviel)\b",
+    re.IGNORECASE,
+)
+_ASKS_TIME = re.compile(
+    r"^\s*(?:wann|bis\s+wann|seit\s+wann|ab\s+wann|wie\s+lange|in\s+welcher\s+frist)\b",
+    re.IGNORECASE,
+)
+
+
+def answers_the_kind(question: str, sentences: Sequence[str]) -> bool:
+    """False when the question asks for an amount or a time and none of the sentences
+    names one."""
+    from aktenkundig.assistant.claims import extract_facts
+
+    asks_amount, asks_time = _ASKS_AMOUNT.search(question), _ASKS_TIME.search(question)
+    if not (asks_amount or asks_time):
+        return True
+    for sentence in sentences:
+        facts = extract_facts(sentence)
+        if asks_amount and (facts.numbers or "gebührenfrei" in sentence.lower()
+                            or re.search(r"\bkeine\s+gebühr|kostenlos|kostenfrei", sentence, re.I)):
+            return True
+        if asks_time and (facts.dates or facts.months or facts.durations or facts.weekdays
+                          or facts.numbers or facts.years):
+            return True
+    return False
 
 
 def _present(term: str, terms: set[str]) -> bool:
@@ -261,6 +330,9 @@ def select(
             continue
         chosen.append(choice)
         per_passage[rank] = per_passage.get(rank, 0) + 1
+    asked = (re.findall(r"[^.!:;?]*\?", question) or [question])[-1]
+    if not answers_the_kind(asked, [c.sentence for c in chosen]):
+        return None
     return chosen
 
 

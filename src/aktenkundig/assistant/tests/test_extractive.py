@@ -65,3 +65,32 @@ def test_one_statement_once_with_every_source() -> None:
     assert chosen is not None and len(chosen) == 1
     assert chosen[0].passages == [0, 1]
     assert chosen[0].quotes[1] == satzung.text  # each source quoted in its own words
+
+
+FEES = (
+    "Behälter | Leerung | Jahresgebühr\n"
+    "Restabfallbehälter 60 Liter | 14-täglich | 132,00 Euro\n"
+    "Biotonne 120 Liter | 14-täglich | 72,00 Euro"
+)
+
+
+def test_a_fee_table_answers_with_its_row_not_a_line_of_pipes() -> None:
+    assert segments(FEES) == [
+        "Behälter: Restabfallbehälter 60 Liter; Leerung: 14-täglich; Jahresgebühr: 132,00 Euro.",
+        "Behälter: Biotonne 120 Liter; Leerung: 14-täglich; Jahresgebühr: 72,00 Euro.",
+    ]
+    markdown = "| Grabart | Gebühr |\n|---|---|\n| Urnenwahlgrab | 800 Euro |"
+    assert segments(markdown) == ["Grabart: Urnenwahlgrab; Gebühr: 800 Euro."]
+    chosen = select("Was kostet die Biotonne?", [Hit(FEES, "Abfallgebührensatzung")])
+    assert chosen and chosen[0].sentence.startswith("Behälter: Biotonne 120 Liter")
+
+
+def test_a_question_for_an_amount_is_not_answered_without_one() -> None:
+    graves = Hit(
+        "Auf den Friedhöfen werden folgende Grabstätten zur Verfügung gestellt: "
+        "Reihengräber, Wahlgräber und Urnengräber.", "Friedhofssatzung"
+    )
+    assert select("Was kostet ein Grab auf dem Friedhof?", [graves]) is None
+    assert select("Welche Grabstätten gibt es auf dem Friedhof?", [graves])
+    due = Hit("Die Gebühr wird durch Bescheid festgesetzt und ist am 15. Februar fällig.")
+    assert select("Wann ist die Gebühr fällig?", [due])
