@@ -35,7 +35,6 @@ above :data:`SICHER` are shown as "sicher"; the threshold is what the bench
 from __future__ import annotations
 
 import io
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -419,7 +418,9 @@ def _box_confidence(ratio: float) -> float:
 def _tesseract(image, config: str):
     import pytesseract
 
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from aktenkundig.documents.parsers.ocr import single_threaded_tesseract
+
+    single_threaded_tesseract()  # in tesseract's environment only, not this process's
     return pytesseract.image_to_data(image, lang="deu", config=config, timeout=60,
                                      output_type=pytesseract.Output.DICT)
 

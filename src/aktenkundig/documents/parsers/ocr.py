@@ -22,10 +22,42 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from aktenkundig.documents.parsers.base import ExtractionError
+
+
+class _TesseractEnvironment(Mapping):
+    """This process's environment as tesseract sees it: with ``OMP_THREAD_LIMIT=1``.
+
+    Why only for tesseract: its OpenMP threads thrash when several pages or processes
+    run OCR at once (measured 2.5x slower on two busy cores), so one thread each is
+    faster. Set in this process's own environment, the limit also caps every OpenMP
+    library loaded later in the same process: CTranslate2 (subtitles) then decoded
+    nothing at all. So the limit lives in the child's environment only."""
+
+    def __getitem__(self, key: str) -> str:
+        if key == "OMP_THREAD_LIMIT":
+            return os.environ.get(key, "1")
+        return os.environ[key]
+
+    def __iter__(self):
+        yield from os.environ
+        if "OMP_THREAD_LIMIT" not in os.environ:
+            yield "OMP_THREAD_LIMIT"
+
+    def __len__(self) -> int:
+        return len(os.environ) + ("OMP_THREAD_LIMIT" not in os.environ)
+
+
+def single_threaded_tesseract() -> None:
+    """Make pytesseract start tesseract with one OpenMP thread (see above)."""
+    import pytesseract.pytesseract as runner
+
+    if not isinstance(runner.environ, _TesseractEnvironment):
+        runner.environ = _TesseractEnvironment()
+
 
 OCR_DPI = 300
 
@@ -102,9 +134,7 @@ class Ocr:
         self.check_pixels(*image.size)
         if self.pages == 0 and self.on_start is not None:
             self.on_start()
-        # Tesseract's OpenMP threads thrash when several pages or processes run OCR at
-        # once (measured: 2.5x slower on two busy cores); one thread each is faster.
-        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        single_threaded_tesseract()
         self.pages += 1
         grey = image.convert("L")
         low, high = grey.getextrema()

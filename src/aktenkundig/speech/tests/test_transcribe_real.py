@@ -147,3 +147,21 @@ def test_bounds_and_bad_input_give_german_messages(tmp_path: Path, speech_wav: P
         load_audio(mute)
     with pytest.raises(CommandError, match="nicht gefunden"):
         call_command("speech", "transcribe", str(tmp_path / "fehlt.wav"))
+
+
+def test_ocr_leaves_no_thread_limit_behind_for_whisper(speech_wav: Path) -> None:
+    """Tesseract runs single-threaded through OMP_THREAD_LIMIT in its own environment;
+    set in this process's environment it made CTranslate2 decode nothing (found when OCR
+    tests ran before these in one process)."""
+    import os
+
+    from PIL import Image, ImageDraw
+
+    from aktenkundig.documents.parsers.ocr import Ocr
+
+    os.environ.pop("OMP_THREAD_LIMIT", None)
+    page = Image.new("L", (600, 120), 255)
+    ImageDraw.Draw(page).text((10, 40), "Hundesteuer", fill=0)
+    Ocr("deu", None)(page)
+    assert "OMP_THREAD_LIMIT" not in os.environ
+    assert "kreistag" in transcribe_file(speech_wav).text.lower()
