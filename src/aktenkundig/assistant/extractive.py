@@ -203,38 +203,25 @@ def key_terms(question: str) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-# What kind of answer a question wants, when it says so: an amount („Was kostet …“,
-# „Wie hoch ist die Gebühr …“) or a point or span of time („Wann …“, „Bis wann …“,
-# „Welche Frist …“). An answer without any number or date then does not answer it,
-# however well its words match („Was kostet ein Grab?“ → the list of grave types).
+# A question for an amount („Was kostet …“, „Wie hoch ist die Gebühr …“) is not
+# answered by sentences that name none, however well their words match („Was kostet
+# ein Grab?“ → the list of grave types). Questions for a time are not held to this:
+# „mit der Bekanntgabe des Bescheides“ answers „Wann wird die Gebühr fällig?“.
 _ASKS_AMOUNT = re.compile(
     r"\b(?:was\s+kostet|was\s+kosten|wie\s+(?:hoch|viel|teuer)|welche[rns]?\s+(?:gebühr|betrag|preis)"
     r"|wieviel)\b",
     re.IGNORECASE,
 )
-_ASKS_TIME = re.compile(
-    r"^\s*(?:wann|bis\s+wann|seit\s+wann|ab\s+wann|wie\s+lange|in\s+welcher\s+frist)\b",
-    re.IGNORECASE,
-)
+_FREE = re.compile(r"gebührenfrei|kostenlos|kostenfrei|\bkeine\s+gebühr", re.IGNORECASE)
 
 
 def answers_the_kind(question: str, sentences: Sequence[str]) -> bool:
-    """False when the question asks for an amount or a time and none of the sentences
-    names one."""
+    """False when the question asks for an amount and none of the sentences names one."""
     from aktenkundig.assistant.claims import extract_facts
 
-    asks_amount, asks_time = _ASKS_AMOUNT.search(question), _ASKS_TIME.search(question)
-    if not (asks_amount or asks_time):
+    if not _ASKS_AMOUNT.search(question):
         return True
-    for sentence in sentences:
-        facts = extract_facts(sentence)
-        if asks_amount and (facts.numbers or "gebührenfrei" in sentence.lower()
-                            or re.search(r"\bkeine\s+gebühr|kostenlos|kostenfrei", sentence, re.I)):
-            return True
-        if asks_time and (facts.dates or facts.months or facts.durations or facts.weekdays
-                          or facts.numbers or facts.years):
-            return True
-    return False
+    return any(extract_facts(s).numbers or _FREE.search(s) for s in sentences)
 
 
 def _present(term: str, terms: set[str]) -> bool:

@@ -86,11 +86,12 @@ def test_a_fee_table_answers_with_its_row_not_a_line_of_pipes() -> None:
 
 
 def test_a_question_for_an_amount_is_not_answered_without_one() -> None:
+    """(A question for a time is: „mit der Bekanntgabe“ answers „Wann …?“.)"""
     graves = Hit(
         "Auf den Friedhöfen werden folgende Grabstätten zur Verfügung gestellt: "
         "Reihengräber, Wahlgräber und Urnengräber.", "Friedhofssatzung"
     )
     assert select("Was kostet ein Grab auf dem Friedhof?", [graves]) is None
     assert select("Welche Grabstätten gibt es auf dem Friedhof?", [graves])
-    due = Hit("Die Gebühr wird durch Bescheid festgesetzt und ist am 15. Februar fällig.")
+    due = Hit("Die Gebühr wird mit der Bekanntgabe des Gebührenbescheides fällig.")
     assert select("Wann ist die Gebühr fällig?", [due])
