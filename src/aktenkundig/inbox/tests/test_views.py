@@ -105,6 +105,9 @@ def test_subject_admin_imports_plan_retrains_and_rolls_back(client, subject_admi
     services.train(trained_tenant, [t for t, _ in pairs], [c for _, c in pairs])
     page = client.get(reverse("inbox:queue")).content.decode()
     assert "Version 1 aktivieren" in page
+    # The management section is in the page once, and never inside <title>.
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and page.count("Zuordnungsmodell") == 1
     client.post(reverse("inbox:retrain"), {"rollback": "1"})
     assert services.active_model(trained_tenant).version == 1
 
