@@ -359,7 +359,7 @@ _ADDED_CLAUSE = re.compile(
 )
 
 
-def _negations(text: str) -> int:
+def count_negations(text: str) -> int:
     text = _BOUNDS.sub(" höchstens ", text)
     return sum(1 for m in _NEGATIONS.finditer(text) if m.group().lower() not in _NOT_NEGATIONS)
 
@@ -370,7 +370,7 @@ def negation_parity(text: str, claim_terms: set[str] | None = None) -> int:
     they qualify the statement instead of negating it."""
     count = 0
     for clause in _CLAUSE.split(text):
-        n = _negations(clause)
+        n = count_negations(clause)
         if not n:
             continue
         if claim_terms is not None and _SUBORDINATE.match(clause):
@@ -507,7 +507,7 @@ _PROPER_AFTER = re.compile(
 )
 
 
-def _proper_nouns(text: str) -> set[str]:
+def proper_nouns(text: str) -> set[str]:
     """Capitalised words right after a preposition without an article („in Göppingen“,
     „aus Dürnau“): in German a common noun there would take one."""
     return {m.group(1).split()[0].split("-")[0] for m in _PROPER_AFTER.finditer(text)}
@@ -644,7 +644,7 @@ def _check_window(claim: str, claim_facts: Facts, window: _Window, similarity: f
     extra_universal = universal_words(claim) - universal_words(window.text)
     if extra_universal:
         problems.append(f"„{sorted(extra_universal)[0]}“ steht so nicht im Auszug.")
-    proper = _proper_nouns(claim)
+    proper = proper_nouns(claim)
     specific = [
         name for name in _names(claim)
         if (_specific(name) or name in proper)
@@ -692,7 +692,7 @@ def _contradiction(claim: str, window: _Window, passages: Sequence[str]) -> str 
         return None
     for passage in passages:
         for clause in _CLAUSE.split(strip_markers(passage)):
-            if _negations(clause) % 2 and distinctive & set(analyze(clause)):
+            if count_negations(clause) % 2 and distinctive & set(analyze(clause)):
                 return f"Der Auszug schließt das aus: „{' '.join(clause.split())[:120]}“."
     return None
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from aktenkundig.assistant.claims import _negations, _proper_nouns, extract_facts
+from aktenkundig.assistant.claims import count_negations, extract_facts, proper_nouns
 from aktenkundig.language import checker
 
 _CAPITALISED = re.compile(r"\b[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*\b")
@@ -62,7 +62,7 @@ def names(text: str) -> set[str]:
     known = first_names() | surnames() | places()
     found = {w for w in _CAPITALISED.findall(text) if w in known}
     found |= set(_ADDRESSED.findall(text))
-    return found | {n for n in _proper_nouns(text) if len(n) > 2}
+    return found | {n for n in proper_nouns(text) if len(n) > 2}
 
 
 def fact_check(original: str, result: str) -> FactCheck:
@@ -70,8 +70,8 @@ def fact_check(original: str, result: str) -> FactCheck:
     result_words = set(re.findall(r"[\w-]+", result))
     missing += [f"der Name {n}" for n in sorted(names(original))
                 if n not in result_words and not any(n in w for w in result_words)]
-    return FactCheck(missing=missing, negations_original=_negations(original),
-                     negations_result=_negations(result))
+    return FactCheck(missing=missing, negations_original=count_negations(original),
+                     negations_result=count_negations(result))
 
 
 # --------------------------------------------------------------------------- Leichte Sprache
