@@ -611,7 +611,7 @@ class ProcessPoolEncoder:
         return np.concatenate(list(self._pool.map(_embed_in_pool_worker, shards)))
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_passages([f"{text}"])[0]  # not used for queries in practice
+        raise NotImplementedError("bulk ingestion embeds passages; queries use get_encoder()")
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
