@@ -127,7 +127,7 @@ def _human_size(size: int) -> str:
     return f"{max(1, round(size / 1024))} KB"
 
 
-def _too_large(size: int) -> str:
+def too_large_message(size: int) -> str:
     return (
         f"Die Datei ist zu groß ({_human_size(size)}; erlaubt sind höchstens "
         f"{_human_size(max_bytes())})."
@@ -141,7 +141,7 @@ def _chunk_sizes() -> tuple[int, int]:
     )
 
 
-def _reason(error: BaseException) -> str:
+def failure_reason(error: BaseException) -> str:
     """A failure reason for people: one line, bounded (a library's message must never
     carry a file's content into the database or onto a page)."""
     return " ".join(str(error).split())[:500]
@@ -264,7 +264,7 @@ def _read_bounded(path: Path) -> bytes:
     with path.open("rb") as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise ExtractionError(_too_large(len(data)))
+        raise ExtractionError(too_large_message(len(data)))
     return data
 
 
@@ -285,10 +285,10 @@ def ingest_file(
             raise ExtractionError("Keine reguläre Datei.")
         size = path.stat().st_size
         if size > max_bytes():
-            raise ExtractionError(_too_large(size))
+            raise ExtractionError(too_large_message(size))
         data = _read_bounded(path)
     except ExtractionError as error:
-        return IngestResult(source, FAILED, error=_reason(error))
+        return IngestResult(source, FAILED, error=failure_reason(error))
     except OSError as error:
         return IngestResult(
             source, FAILED, error=f"Die Datei kann nicht gelesen werden ({error.strerror})."
@@ -300,7 +300,7 @@ def ingest_file(
     try:
         extracted, drafts = _prepare(data, path.name)
     except ExtractionError as error:
-        return IngestResult(source, FAILED, error=_reason(error))
+        return IngestResult(source, FAILED, error=failure_reason(error))
 
     name, wrote_file = _store_original(data, sha256, extracted.kind)
     try:
@@ -448,7 +448,7 @@ def ingest_paths(
         except Exception as error:  # a bug or a database failure: report, go on
             logger.exception("ingesting %s failed", source)
             result = IngestResult(
-                source, FAILED, error=f"Interner Fehler ({_reason(error)[:300]})."
+                source, FAILED, error=f"Interner Fehler ({failure_reason(error)[:300]})."
             )
         report.results.append(result)
         if result.status == FAILED and on_error is not None:
@@ -471,10 +471,10 @@ def store_upload(uploaded_file, collection: Collection, *, uploaded_by=None) -> 
     name = raw_name.strip().lstrip(".") or "upload"
     size = uploaded_file.size or 0
     if size > max_bytes():
-        raise ExtractionError(_too_large(size))
+        raise ExtractionError(too_large_message(size))
     data = b"".join(uploaded_file.chunks())
     if len(data) > max_bytes():
-        raise ExtractionError(_too_large(len(data)))
+        raise ExtractionError(too_large_message(len(data)))
     kind = detect_kind(data, name)
     sha256 = hashlib.sha256(data).hexdigest()
     same = Document.objects.filter(collection=collection, sha256=sha256).first()
@@ -599,7 +599,7 @@ def process_document(document: Document) -> Document:
         return document
     except (ExtractionError, OSError) as error:
         message = (
-            _reason(error)
+            failure_reason(error)
             if isinstance(error, ExtractionError)
             else "Die Originaldatei fehlt oder ist nicht lesbar."
         )

@@ -53,6 +53,9 @@ class Submission(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     oversight_item = models.ForeignKey("governance.OversightItem", null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="+")
+    #: the Posteingang item the form arrived as (forms.intake), if it came that way
+    inbox_item = models.ForeignKey("inbox.Item", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     committed_at = models.DateTimeField(null=True, blank=True)
     committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

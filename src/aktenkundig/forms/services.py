@@ -218,7 +218,7 @@ def _extract_letter(tenant: Tenant, data: bytes, types: list[FormType], *, form:
 
 
 def submit(tenant: Tenant, data: bytes, *, filename: str = "", form: str | None = None,
-           user: Any = None, channel: str = "web") -> Submission:
+           user: Any = None, channel: str = "web", inbox_item: Any = None) -> Submission:
     """Recognise and store a submission for review, with an oversight item: nothing
     recognised counts until a person has decided (governance.oversight)."""
     from aktenkundig.governance import oversight
@@ -231,7 +231,7 @@ def submit(tenant: Tenant, data: bytes, *, filename: str = "", form: str | None 
         images = page_images(result, data)
     submission = Submission.objects.create(
         tenant=tenant, form_type=form_type, filename=filename[:255], source=result.source,
-        original=data, result=result.to_dict(), page_images=images,
+        original=data, result=result.to_dict(), page_images=images, inbox_item=inbox_item,
     )
     confidences = [f.confidence for f in result.fields.values()]
     submission.oversight_item = oversight.propose(

@@ -39,7 +39,7 @@ from aktenkundig.core.models import Tenant
 from aktenkundig.documents import services as documents
 from aktenkundig.documents.extract import KINDS, ExtractionError, detect_kind, extract
 from aktenkundig.governance import audit, oversight, policy
-from aktenkundig.inbox import routing, understanding
+from aktenkundig.inbox import routing, signals, understanding
 from aktenkundig.inbox.models import (
     DEFAULT_TYPES,
     DocumentType,
@@ -367,7 +367,7 @@ def receive(tenant: Tenant, incoming: Incoming, *, user=None) -> Item:
     kind = None
     try:
         if len(data) > documents.max_bytes():
-            raise ExtractionError(documents._too_large(len(data)))
+            raise ExtractionError(documents.too_large_message(len(data)))
         kind = detect_kind(data, incoming.name)
         extracted = extract(data, incoming.name,
                             ocr_languages=config.get("AKTENKUNDIG_OCR_LANGUAGES"),
@@ -379,7 +379,7 @@ def receive(tenant: Tenant, incoming: Incoming, *, user=None) -> Item:
         item.page_count = extracted.page_count
     except Exception as error:  # any unreadable scan lands in the queue with a reason
         item.status = Status.FAILED
-        item.error = documents._reason(error) or _("Die Datei kann nicht gelesen werden.")
+        item.error = documents.failure_reason(error) or _("Die Datei kann nicht gelesen werden.")
     if len(data) <= documents.max_bytes():
         item.original.name = _store_original(data, sha256, kind)
     with transaction.atomic():
@@ -391,7 +391,27 @@ def receive(tenant: Tenant, incoming: Incoming, *, user=None) -> Item:
         )
     if item.status != Status.FAILED:
         suggest(item)
+        _announce(item)
     return item
+
+
+def _announce(item: Item) -> None:
+    """Tell the other intake steps (see :mod:`inbox.signals`); a failing step is
+    logged, the item stays as it is."""
+    for receiver, result in signals.item_received.send_robust(sender=Item, item=item):
+        if isinstance(result, Exception):
+            logger.error("inbox step %s failed for item %s: %s", getattr(receiver, "__name__",
+                         receiver), item.pk, result, exc_info=result)
+
+
+def add_evidence(item: Item, key: str, value) -> None:
+    """Let another intake step attach what it found (e.g. a recognised form) to the
+    item, for the item page; only this key of the evidence is written."""
+    with transaction.atomic():
+        fresh = Item.objects.select_for_update().get(pk=item.pk, tenant=item.tenant)
+        fresh.evidence = {**fresh.evidence, key: value}
+        fresh.save(update_fields=["evidence"])
+    item.evidence = fresh.evidence
 
 
 def suggest(item: Item) -> Item:
