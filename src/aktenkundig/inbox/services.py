@@ -529,6 +529,48 @@ def decide(item: Item, user, *, unit_code: str, type_name: str = "", reason: str
     return item
 
 
+#: the most items one batch confirmation takes (one page of the queue)
+MAX_BATCH = 200
+
+
+def batch_confirmable(item: Item) -> bool:
+    """May this item be confirmed together with others, without opening it?
+
+    Only where a person could equally have let the machine route it: a measured model
+    (no cold start) above its measured threshold (not abstained), the feature allowed.
+    Items sampled for decide-first stay out: there the person must judge before seeing
+    the suggestion, which a batch cannot do (countermeasure against automation bias).
+    """
+    return (item.status == Status.WAITING and not item.human_confirmed
+            and item.suggested_unit_id is not None and not item.abstained
+            and not item.cold_start and item.oversight is not None
+            and oversight.suggestion_visible(item.oversight))
+
+
+def confirm_batch(tenant: Tenant, user, item_ids: Iterable[int]) -> tuple[int, list[str]]:
+    """Confirm the suggestions of several items at once (the queue's batch view). Each
+    one is a decision of its own through :func:`decide` (oversight, audit, delivery);
+    items that may not be batch-confirmed, or were decided meanwhile, are skipped with
+    a reason. Returns (confirmed, problems)."""
+    ids = list(dict.fromkeys(int(pk) for pk in item_ids))[:MAX_BATCH]
+    items = (Item.objects.filter(tenant=tenant, pk__in=ids)
+             .select_related("suggested_unit", "suggested_type", "oversight"))
+    done, problems = 0, []
+    for item in items:
+        if not batch_confirmable(item):
+            problems.append(_("%(item)s: bitte einzeln entscheiden.") % {
+                "item": item.title or item.original_name or item.pk})
+            continue
+        try:
+            decide(item, user, unit_code=item.suggested_unit.code,
+                   type_name=item.suggested_type.name if item.suggested_type else "")
+        except (InboxError, PermissionError) as error:
+            problems.append(f"{item.title or item.pk}: {error}")
+        else:
+            done += 1
+    return done, problems
+
+
 def deliver(item: Item) -> None:
     """Hand the item to its unit: the unit's queue in the web app always; the unit's
     external target (webhook, folder) through inbox.delivery, retried with backoff."""

@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aktenkundig.accounts.models import Role
@@ -78,8 +78,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     items = services.queue(tenant, **filters)
     first = items.first()
+    shown = list(items.select_related("suggested_unit", "oversight")[:services.MAX_BATCH])
+    for item in shown:
+        item.batch_ok = services.batch_confirmable(item)
     return render(request, "inbox/queue.html", {
-        "items": items[:200], "count": items.count(), "first": first,
+        "items": shown, "any_batch": any(i.batch_ok for i in shown),
+        "count": items.count(), "first": first,
         "units": Unit.objects.filter(tenant=tenant, active=True),
         "types": DocumentType.objects.filter(tenant=tenant), "ages": _AGES,
         "f": {**filters, "abstained": request.GET.get("abstained", ""),
@@ -87,6 +91,25 @@ def queue(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(), "may_manage": _may_manage(request),
         "models": RoutingModel.objects.filter(tenant=tenant, target="unit")[:10],
     })
+
+
+@login_required
+@require_POST
+def confirm_batch(request: HttpRequest) -> HttpResponse:
+    """The batch view's one button: confirm the suggestions of the ticked items."""
+    tenant = _tenant(request)
+    ids = [pk for pk in request.POST.getlist("item") if pk.isdigit()]
+    if not ids:
+        messages.error(request, _("Bitte mindestens einen Eingang auswählen."))
+    else:
+        done, problems = services.confirm_batch(tenant, request.user, ids)
+        if done:
+            messages.success(request, ngettext(
+                "%(n)d Vorschlag bestätigt.", "%(n)d Vorschläge bestätigt.", done) % {"n": done})
+        for problem in problems[:10]:
+            messages.error(request, problem)
+    query = request.POST.get("query", "")
+    return redirect(_queue_url() + (f"?{query}" if query else ""))
 
 
 def _may_manage(request: HttpRequest) -> bool:

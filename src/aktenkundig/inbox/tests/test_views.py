@@ -161,3 +161,48 @@ def test_boundaries_are_moved_from_the_item_view(client, staff_member, inbox_ten
     client.post(reverse("inbox:item", args=[merged.pk]), {"action": "split", "after_page": "2"})
     assert sorted(Item.objects.filter(tenant=inbox_tenant).values_list("page_count", flat=True)
                   ) == [1, 2]
+
+
+def test_batch_view_confirms_only_sure_suggestions_each_as_a_decision(
+        client, staff_member, trained_tenant):
+    from aktenkundig.governance.models import OversightItem
+
+    sure = [text_item(trained_tenant, letters.letter(code, random.Random(20 + n)))
+            for n, code in enumerate(["20", "63"])]
+    vague = text_item(trained_tenant, "Sehr geehrte Damen und Herren, bitte melden Sie sich.")
+    assert all(not i.abstained for i in sure) and vague.abstained
+    client.force_login(staff_member)
+    page = client.get(reverse("inbox:queue")).content.decode()
+    for item in sure:
+        assert f'name="item" value="{item.pk}"' in page
+    assert f'name="item" value="{vague.pk}"' not in page  # below the threshold: one by one
+    response = client.post(reverse("inbox:confirm_batch"),
+                           {"item": [str(i.pk) for i in [*sure, vague]]}, follow=True)
+    text = response.content.decode()
+    assert "2 Vorschläge bestätigt." in text and "bitte einzeln entscheiden" in text
+    for item in sure:
+        item.refresh_from_db()
+        assert item.status == Status.CONFIRMED and item.human_confirmed
+        assert item.unit_id == item.suggested_unit_id and item.decided_by == staff_member
+        assert OversightItem.objects.get(pk=item.oversight_id).decision == "accepted"
+    vague.refresh_from_db()
+    assert vague.status == Status.WAITING and not vague.human_confirmed
+
+
+def test_batch_view_skips_decide_first_items_and_other_tenants(
+        client, staff_member, stranger, trained_tenant):
+    from aktenkundig.governance.models import OversightItem
+
+    item = text_item(trained_tenant, letters.letter("20", random.Random(31)))
+    OversightItem.objects.filter(pk=item.oversight_id).update(decide_first=True)
+    client.force_login(staff_member)
+    page = client.get(reverse("inbox:queue")).content.decode()
+    assert f'name="item" value="{item.pk}"' not in page
+    client.post(reverse("inbox:confirm_batch"), {"item": [str(item.pk)]})
+    item.refresh_from_db()
+    assert item.status == Status.WAITING
+    OversightItem.objects.filter(pk=item.oversight_id).update(decide_first=False)
+    client.force_login(stranger)  # another authority's clerk cannot confirm it
+    client.post(reverse("inbox:confirm_batch"), {"item": [str(item.pk)]})
+    item.refresh_from_db()
+    assert item.status == Status.WAITING
