@@ -448,24 +448,20 @@ def _unigram():
     in 100 languages) say how common a word is in general German, which the
     administrative lexicon cannot. None if the bundle is missing (then the rarity
     features sit at their centre and do not count)."""
-    from aktenkundig.search import embedding
+    from aktenkundig.search.embedding import bundled_tokenizer
 
     try:
-        return embedding._UnigramTokenizer(
-            embedding._read_bundle(embedding.bundled_weights_path()))
+        return bundled_tokenizer()
     except (OSError, ValueError):
         return None
 
 
 def _general(word: str) -> tuple[float, int]:
     """(log-probability, number of pieces) of ``word`` under the unigram model."""
-    from aktenkundig.search.embedding import _METASPACE
-
     tokenizer = _unigram()
     if tokenizer is None:
         return CENTER["general_logprob"], 1
-    ids = tokenizer._segment(_METASPACE + word)
-    return sum(tokenizer._scores[i] for i in ids), len(ids)
+    return tokenizer.general_logprob(word)
 
 
 _LETTER = re.compile(r"[^\W\d_]")

@@ -24,6 +24,7 @@ import struct
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -197,6 +198,13 @@ def _read_bundle(path: Path) -> _Bundle:
 # --------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def bundled_tokenizer() -> _UnigramTokenizer:
+    """The tokenizer of the bundled e5 weights, for other apps that need word pieces
+    or piece probabilities without the encoder. OSError/ValueError without a bundle."""
+    return _UnigramTokenizer(_read_bundle(bundled_weights_path()))
+
+
 class _UnigramTokenizer:
     """Viterbi segmentation over the unigram vocabulary, one word at a time.
 
@@ -229,6 +237,12 @@ class _UnigramTokenizer:
                     cache[word] = cached
             ids.extend(cached)
         return ids
+
+    def general_logprob(self, word: str) -> tuple[float, int]:
+        """(sum of the pieces' log-probabilities, number of pieces) of one word: how
+        common it is in general text (the language checker's rarity measure)."""
+        ids = self._segment(_METASPACE + word)
+        return sum(self._scores[i] for i in ids), len(ids)
 
     def _segment(self, word: str) -> tuple[int, ...]:
         n = len(word)
