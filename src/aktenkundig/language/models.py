@@ -77,6 +77,41 @@ class MemoryEntry(models.Model):
         return f"{self.source[:60]} → {self.target_lang}"
 
 
+class TranslationBatch(models.Model):
+    """All documents of a collection translated into several languages in the
+    background (the website in ten languages); each document × language becomes a
+    :class:`Translation` that a person reviews like any other."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("wartet")
+        RUNNING = "running", _("läuft")
+        DONE = "done", _("fertig")
+        FAILED = "failed", _("abgebrochen")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("Titel"), max_length=300)
+    collection = models.ForeignKey("core.Collection", on_delete=models.CASCADE, related_name="+")
+    targets = models.JSONField(default=list)  # language codes
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)  # [{"document", "target", "reason"}]
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
 class Translation(models.Model):
     """A text translated segment by segment, waiting for review and publication."""
 
@@ -98,6 +133,10 @@ class Translation(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     published = models.DateTimeField(null=True, blank=True)
     published_text = models.TextField(blank=True)
+    batch = models.ForeignKey(TranslationBatch, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="translations")
+    document = models.ForeignKey("documents.Document", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("Übersetzung")

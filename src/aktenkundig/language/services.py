@@ -326,11 +326,13 @@ def translate(text: str, *, target: str, tenant: Tenant | None, source: str = "d
 @transaction.atomic
 def create_review(result: TranslateResult, *, tenant: Tenant, source_text: str, title: str,
                   fmt: str = "text", user: Any = None,
-                  data_level: int = AccessLevel.OFFEN) -> Translation:
+                  data_level: int = AccessLevel.OFFEN, batch: Any = None,
+                  document: Any = None) -> Translation:
     item = Translation.objects.create(
         tenant=tenant, title=title[:300] or "Übersetzung", target_lang=result.target, fmt=fmt,
         source=source_text, access_level=int(data_level), backend=result.backend,
         created_by=user if getattr(user, "is_authenticated", False) else None,
+        batch=batch, document=document,
     )
     Segment.objects.bulk_create([
         Segment(translation=item, position=n, source=s.source, target=s.target,

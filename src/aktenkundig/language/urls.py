@@ -8,6 +8,10 @@ urlpatterns = [
     path("glossar/", views.glossary, name="glossary"),
     path("uebersetzen/", views.translate, name="translate"),
     path("uebersetzen/<int:pk>/", views.review, name="review"),
+    path("uebersetzen/stapel/", views.batches, name="batches"),
+    path("uebersetzen/stapel/<int:pk>/", views.batch, name="batch"),
+    path("uebersetzen/stapel/<int:pk>/<str:target>.zip", views.batch_export,
+         name="batch_export"),
     path("uebersetzen/<int:pk>/abschnitt/<int:position>/", views.approve, name="approve"),
     path("uebersetzen/<int:pk>/veroeffentlichen/", views.publish, name="publish"),
 ]

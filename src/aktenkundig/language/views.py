@@ -21,7 +21,7 @@ from aktenkundig.core.models import AccessLevel
 from aktenkundig.language import services
 from aktenkundig.language import translation as tr
 from aktenkundig.language.checker import KINDS, MAX_CHARS
-from aktenkundig.language.models import GlossaryTerm, Segment, Translation
+from aktenkundig.language.models import GlossaryTerm, Segment, Translation, TranslationBatch
 from aktenkundig.llm.gateway import LLMError, is_available
 from aktenkundig.web.permissions import member_required
 
@@ -242,3 +242,86 @@ def publish(request, pk: int):
     else:
         messages.success(request, _("Die Übersetzung ist veröffentlicht."))
     return redirect(item.get_absolute_url())
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def _batch(request, pk: int) -> TranslationBatch:
+    """A batch of the person's tenant whose collection they may still read."""
+    from aktenkundig.accounts.services import readable_collections
+
+    item = TranslationBatch.objects.filter(
+        tenant=request.tenant, pk=pk,
+        collection__in=readable_collections(request.user)).select_related("collection").first()
+    if item is None:
+        raise Http404
+    return item
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def batches(request):
+    from aktenkundig.accounts.services import readable_collections
+    from aktenkundig.language import batch as batch_service
+
+    collections = readable_collections(request.user).order_by("name")
+    decision = services.gate(request.user, request.tenant)
+    if request.method == "POST" and decision:
+        collection = collections.filter(pk=request.POST.get("collection") or 0).first()
+        if collection is None:
+            messages.error(request, _("Bitte eine Sammlung wählen."))
+        else:
+            try:
+                item = batch_service.start(request.tenant, request.user, collection,
+                                           request.POST.getlist("targets"),
+                                           title=request.POST.get("title", ""))
+            except batch_service.BatchError as error:
+                messages.error(request, str(error))
+            else:
+                return redirect("language:batch", pk=item.pk)
+    return render(request, "language/batches.html", {
+        "refusal": None if decision else decision.reason,
+        "collections": collections,
+        "languages": [(c, n) for c, n in tr.LANGUAGES.items() if c != "de"],
+        "items": TranslationBatch.objects.filter(
+            tenant=request.tenant, collection__in=collections)[:30],
+    }, status=200 if decision else 403)
+
+
+@require_http_methods(["GET"])
+@member_required
+def batch(request, pk: int):
+    item = _batch(request, pk)
+    pending = item.status in (TranslationBatch.Status.QUEUED, TranslationBatch.Status.RUNNING)
+    translations = list(item.translations.filter(
+        access_level__lte=request.membership.clearance).order_by("title", "target_lang"))
+    for translation in translations:
+        translation.language_name = tr.LANGUAGES.get(translation.target_lang,
+                                                     translation.target_lang)
+    languages = [(code, tr.LANGUAGES.get(code, code)) for code in item.targets]
+    template = ("language/_batch_status.html" if request.headers.get("HX-Request")
+                else "language/batch.html")
+    return render(request, template, {
+        "item": item, "pending": pending, "translations": translations,
+        "languages": languages,
+    })
+
+
+@require_http_methods(["GET"])
+@member_required
+def batch_export(request, pk: int, target: str):
+    from django.http import HttpResponse
+
+    from aktenkundig.language import batch as batch_service
+
+    item = _batch(request, pk)
+    if item.collection.access_level > request.membership.clearance:
+        raise Http404
+    try:
+        body = batch_service.export(item, target, user=request.user)
+    except batch_service.BatchError as error:
+        raise Http404 from error
+    response = HttpResponse(body, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="uebersetzung-{item.pk}-{target}.zip"'
+    return response

@@ -63,3 +63,23 @@ def test_review_and_publish(page, transactional_db, staff_member):
     expect(page.locator(".ai-label").first).to_have_text("maschinell übersetzt")
     check_accessibility(page)
     screenshot(page, "language-review")
+
+
+def test_collection_batch_runs_and_offers_the_export(page, transactional_db, staff_member,
+                                                      language_tenant, satzungen, make_document,
+                                                      libretranslate, monkeypatch):
+    monkeypatch.setenv("AKTENKUNDIG_TRANSLATE_BACKEND", "libretranslate")
+    monkeypatch.setenv("AKTENKUNDIG_TRANSLATE_URL", libretranslate.url)
+    make_document(satzungen, "Hundesteuer", [("§ 1", "Der Antrag ist schriftlich zu stellen.")])
+    log_in(page, staff_member.username)
+    page.goto("/sprachdienste/uebersetzen/stapel/")
+    check_accessibility(page)
+    page.get_by_label("Sammlung").select_option(label="Satzungen (offen)")
+    page.get_by_label("Englisch").check()
+    page.get_by_label("Türkisch").focus()
+    page.keyboard.press("Space")  # keyboard works as well as the mouse
+    page.get_by_role("button", name="Übersetzung starten").click()
+    expect(page.locator("#batch-status")).to_contain_text("2 von 2 Übersetzungen")
+    expect(page.get_by_role("link", name="Englisch herunterladen (ZIP)")).to_be_visible()
+    expect(page.get_by_role("link", name="Hundesteuer").first).to_be_visible()
+    check_accessibility(page)
