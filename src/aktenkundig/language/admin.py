@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from aktenkundig.language.models import GlossaryTerm, MemoryEntry, Translation
+from aktenkundig.language.models import DraftTemplate, GlossaryTerm, MemoryEntry, Translation
 
 
 @admin.register(GlossaryTerm)
@@ -30,3 +30,9 @@ class TranslationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(DraftTemplate)
+class DraftTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "tenant", "updated"]
+    list_filter = ["tenant", "kind"]

@@ -171,3 +171,29 @@ class Segment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.translation_id}:{self.position}"
+
+
+class DraftTemplate(models.Model):
+    """A tenant's letter or Vermerk template: the fixed parts (letterhead text,
+    salutation, closing, signature block) around a body the model drafts. Placeholders:
+    ``{anrede}``, ``{betreff}``, ``{text}``, ``{datum}``, ``{gruss}``, ``{zeichen}``."""
+
+    class Kind(models.TextChoices):
+        LETTER = "brief", _("Brief")
+        NOTE = "vermerk", _("Vermerk")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("Name"), max_length=200)
+    kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices, default=Kind.LETTER)
+    body = models.TextField(_("Vorlage"))
+    closing = models.CharField(_("Grußformel"), max_length=200, default="Mit freundlichen Grüßen")
+    guidance = models.TextField(_("Hinweise für den Entwurf"), blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"],
+                                               name="language_draft_template_unique")]
+
+    def __str__(self) -> str:
+        return self.name

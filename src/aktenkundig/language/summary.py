@@ -94,13 +94,21 @@ def summarize(document: Any, *, user: Any = None, sentences: int = 4,
            user=user, channel=channel, extra={"document": document.pk})
     result = Summary(document.pk, passages=passages, backend=completion.backend.name,
                      model=completion.model)
-    for sentence in split_sentences(text)[:sentences]:
+    result.sentences = checked_sentences(text, passages, limit=sentences)
+    return result
+
+
+def checked_sentences(text: str, passages: list[str], *, limit: int) -> list[SummarySentence]:
+    """Split what the model wrote into sentences and check each against the numbered
+    passages it cites (``[n]``); uncited sentences are „nicht belegt“. Shared by
+    summaries and drafts (drafts.py): the same rule for every generated text."""
+    checked = []
+    for sentence in split_sentences(text)[:limit]:
         cited = [n for n in markers(sentence) if 1 <= n <= len(passages)]
         plain = strip_markers(sentence)
         if not cited:
-            result.sentences.append(SummarySentence(plain, [], "nicht belegt",
-                                                    "Ohne Quellenangabe."))
+            checked.append(SummarySentence(plain, [], "nicht belegt", "Ohne Quellenangabe."))
             continue
         verdict = check_claim(plain, [passages[n - 1] for n in cited])
-        result.sentences.append(SummarySentence(plain, cited, verdict.verdict, verdict.reason))
-    return result
+        checked.append(SummarySentence(plain, cited, verdict.verdict, verdict.reason))
+    return checked

@@ -14,6 +14,7 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aktenkundig.accounts.models import Role
@@ -325,3 +326,109 @@ def batch_export(request, pk: int, target: str):
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="uebersetzung-{item.pk}-{target}.zip"'
     return response
+
+
+# --------------------------------------------------------------------------- drafts, summaries
+
+SALUTATION_FORMS = (
+    ("", gettext_lazy("Sehr geehrte Damen und Herren")), ("frau", gettext_lazy("Frau")),
+    ("herr", gettext_lazy("Herr")), ("person", gettext_lazy("ohne Anrede (Guten Tag)")),
+)
+
+
+def _save_template(request, templates) -> None:
+    """Subject admins edit the fixed parts of a template (same roles as the glossary)."""
+    from aktenkundig.governance import audit
+    from aktenkundig.language import drafts
+
+    template = next((t for t in templates if str(t.pk) == request.POST.get("template")), None)
+    if template is None:
+        raise Http404
+    body = request.POST.get("body", "")[:10_000]
+    problems = drafts.template_problems(body)
+    if problems:
+        for problem in problems:
+            messages.error(request, problem)
+        return
+    template.body = body
+    template.closing = request.POST.get("closing", template.closing).strip()[:200] or \
+        template.closing
+    template.guidance = request.POST.get("guidance", "")[:2000]
+    template.save()
+    audit.log_human_action(request.tenant, user=request.user, action="language.template_saved",
+                           feature=services.FEATURE, details={"template": template.pk})
+    messages.success(request, _("Die Vorlage ist gespeichert."))
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def draft(request):
+    """A draft letter or Vermerk from a template, grounded in the person's documents."""
+    from aktenkundig.language import drafts
+
+    templates = drafts.ensure_templates(request.tenant)
+    decision = services.gate(request.user, request.tenant)
+    context = {"templates": templates, "forms": SALUTATION_FORMS, "result": None,
+               "refusal": None if decision else decision.reason,
+               "model_missing": not is_available(), "values": request.POST}
+    context["can_edit"] = _can_edit_glossary(request)
+    if request.method == "POST" and request.POST.get("action") == "save_template":
+        if not context["can_edit"]:
+            raise PermissionDenied
+        _save_template(request, templates)
+        return redirect("language:draft")
+    if request.method == "POST" and decision and not context["model_missing"]:
+        template = next((t for t in templates if str(t.pk) == request.POST.get("template")),
+                        None)
+        if template is None:
+            messages.error(request, _("Bitte eine Vorlage wählen."))
+        else:
+            try:
+                context["result"] = drafts.compose(
+                    template, user=request.user, subject=request.POST.get("subject", ""),
+                    instruction=request.POST.get("instruction", ""),
+                    recipient_form=request.POST.get("form", ""),
+                    recipient_name=request.POST.get("name", ""),
+                    reference=request.POST.get("reference", ""))
+            except (PermissionError, ValueError, LLMError) as error:
+                messages.error(request, str(error))
+    return render(request, "language/draft.html", context, status=200 if decision else 403)
+
+
+def _count(raw: str | None, *, default: int, most: int) -> int:
+    try:
+        return min(max(int(raw or default), 1), most)
+    except ValueError:
+        return default
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def summary(request):
+    """A summary of one document the person may read, every sentence with its source."""
+    from aktenkundig.accounts.services import readable_collections
+    from aktenkundig.documents.models import Document, DocumentStatus
+    from aktenkundig.language.summary import STYLES, summarize
+
+    documents = (Document.objects.filter(
+        tenant=request.tenant, status=DocumentStatus.INDEXED,
+        collection__in=readable_collections(request.user))
+        .select_related("collection").order_by("title")[:500])
+    decision = services.gate(request.user, request.tenant)
+    context = {"documents": documents, "styles": list(STYLES), "result": None,
+               "refusal": None if decision else decision.reason,
+               "model_missing": not is_available(), "values": request.POST}
+    if request.method == "POST" and decision and not context["model_missing"]:
+        document = next((d for d in documents if str(d.pk) == request.POST.get("document")),
+                        None)
+        if document is None:
+            messages.error(request, _("Bitte ein Dokument wählen."))
+        else:
+            try:
+                context["result"] = summarize(
+                    document, user=request.user, style=request.POST.get("style", "sachlich"),
+                    sentences=_count(request.POST.get("sentences"), default=4, most=8))
+                context["document"] = document
+            except (PermissionError, ValueError, LLMError) as error:
+                messages.error(request, str(error))
+    return render(request, "language/summary.html", context, status=200 if decision else 403)

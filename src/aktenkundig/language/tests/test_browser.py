@@ -83,3 +83,16 @@ def test_collection_batch_runs_and_offers_the_export(page, transactional_db, sta
     expect(page.get_by_role("link", name="Englisch herunterladen (ZIP)")).to_be_visible()
     expect(page.get_by_role("link", name="Hundesteuer").first).to_be_visible()
     check_accessibility(page)
+
+
+def test_draft_and_summary_pages_are_accessible(page, transactional_db, subject_admin,
+                                                 language_tenant, monkeypatch):
+    monkeypatch.delenv("AKTENKUNDIG_LLM_BASE_URL", raising=False)
+    log_in(page, subject_admin.username)
+    page.goto("/sprachdienste/entwurf/")
+    expect(page.locator("#draft-unavailable")).to_be_visible()
+    expect(page.locator("#templates-heading")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("link", name="Zusammenfassen").click()
+    expect(page.locator("#summary-unavailable")).to_be_visible()
+    check_accessibility(page)
