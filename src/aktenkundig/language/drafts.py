@@ -153,7 +153,7 @@ def compose(template: DraftTemplate, *, user: Any, subject: str, instruction: st
     completion = complete(
         [{"role": "system", "content": system}, {"role": "user", "content": prompt}],
         data_level=level, purpose="language.draft", context={"tenant": tenant, "user": user},
-        max_tokens=70 * sentences, temperature=0.2,
+        max_tokens=60 * sentences, temperature=0.2,
     )
     _audit(tenant, purpose="draft", backend=completion.backend.name, model=completion.model,
            input_text=prompt, output_text=completion.text, started=started, user=user,

@@ -389,7 +389,8 @@ def draft(request):
                     instruction=request.POST.get("instruction", ""),
                     recipient_form=request.POST.get("form", ""),
                     recipient_name=request.POST.get("name", ""),
-                    reference=request.POST.get("reference", ""))
+                    reference=request.POST.get("reference", ""),
+                    sentences=_count(request.POST.get("sentences"), default=5, most=8))
             except (PermissionError, ValueError, LLMError) as error:
                 messages.error(request, str(error))
     return render(request, "language/draft.html", context, status=200 if decision else 403)

@@ -89,7 +89,8 @@ def test_draft_with_the_real_model_is_grounded_audited_and_marked(
     (letter, _note) = drafts.ensure_templates(tenant)
     response = client.post(reverse("language:draft"), {
         "template": letter.pk, "form": "frau", "name": "Meyer", "reference": "32-1/24",
-        "subject": "Hundesteuer für den zweiten Hund", "instruction": "Wie hoch ist sie?"})
+        "subject": "Hundesteuer für den zweiten Hund", "instruction": "Wie hoch ist sie?",
+        "sentences": "2"})
     page = response.content.decode()
     assert response.status_code == 200 and 'id="draft-text"' in page and "KI-generiert" in page
     assert "Sehr geehrte Frau Meyer," in page and "Mit freundlichen Grüßen" in page
