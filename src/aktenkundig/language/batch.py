@@ -30,6 +30,7 @@ from django.utils.text import slugify
 
 from aktenkundig.core.models import AccessLevel, Collection, Tenant
 from aktenkundig.governance import audit
+from aktenkundig.governance.policy import feature_enabled
 from aktenkundig.language import services
 from aktenkundig.language import translation as tr
 from aktenkundig.language.models import Translation, TranslationBatch
@@ -55,18 +56,23 @@ def document_text(document: Any) -> str:
 
 
 def start(tenant: Tenant, user: Any, collection: Collection, targets: list[str], *,
-          title: str = "") -> TranslationBatch:
-    """Check everything that can be checked up front, store the batch and queue it."""
+          title: str = "", enqueue: bool = True) -> TranslationBatch:
+    """Check everything that can be checked up front, store the batch and queue it
+    (``enqueue=False``: the caller runs it, e.g. the operator command in the
+    foreground)."""
     from aktenkundig.accounts.services import can_read_collection
     from aktenkundig.language.tasks import translate_batch_task
 
-    if collection.tenant_id != tenant.pk or not can_read_collection(user, collection):
+    if collection.tenant_id != tenant.pk or (
+            user is not None and not can_read_collection(user, collection)):
         raise BatchError("Diese Sammlung gibt es nicht oder Sie dürfen sie nicht lesen.")
     targets = list(dict.fromkeys(t for t in targets if t))
     unknown = [t for t in targets if t not in tr.LANGUAGES or t == "de"]
     if not targets or unknown or len(targets) > MAX_TARGETS:
         raise BatchError(f"Bitte 1 bis {MAX_TARGETS} Zielsprachen aus der Liste wählen.")
-    decision = services.gate(user, tenant, collection.access_level)
+    # the operator CLI (user None) is audited but passes only the tenant-wide gate
+    decision = (services.gate(user, tenant, collection.access_level) if user is not None
+                else feature_enabled(tenant, services.FEATURE))
     if not decision:
         raise BatchError(decision.reason)
     backend = services.translation_backend()
@@ -84,11 +90,16 @@ def start(tenant: Tenant, user: Any, collection: Collection, targets: list[str],
         batch = TranslationBatch.objects.create(
             tenant=tenant, collection=collection, targets=targets, created_by=user,
             title=(title.strip() or collection.name)[:300], total=count * len(targets))
-        audit.log_human_action(tenant, user=user, action="language.batch_started",
-                               feature=services.FEATURE,
-                               details={"batch": batch.pk, "collection": collection.pk,
-                                        "targets": targets, "documents": count})
-    transaction.on_commit(lambda: translate_batch_task.enqueue(batch.pk))
+        details = {"batch": batch.pk, "collection": collection.pk, "targets": targets,
+                   "documents": count}
+        if user is not None:
+            audit.log_human_action(tenant, user=user, action="language.batch_started",
+                                   feature=services.FEATURE, details=details)
+        else:
+            audit.log_data_event(tenant, system_actor="cli", action="language.batch_started",
+                                 details=details)
+    if enqueue:
+        transaction.on_commit(lambda: translate_batch_task.enqueue(batch.pk))
     return batch
 
 
@@ -151,8 +162,11 @@ def export(batch: TranslationBatch, target: str, *, user: Any = None) -> bytes:
                                           "document": item.document_id,
                                           "published": item.published.isoformat()})
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-    audit.log_human_action(batch.tenant, user=user, action="language.batch_exported",
-                           feature=services.FEATURE,
-                           details={"batch": batch.pk, "target": target,
-                                    "published": len(published)})
+    details = {"batch": batch.pk, "target": target, "published": len(published)}
+    if user is not None:
+        audit.log_human_action(batch.tenant, user=user, action="language.batch_exported",
+                               feature=services.FEATURE, details=details)
+    else:
+        audit.log_data_event(batch.tenant, system_actor="cli", action="language.batch_exported",
+                             details=details)
     return out.getvalue()

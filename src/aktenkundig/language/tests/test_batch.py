@@ -133,3 +133,18 @@ def test_pages_start_show_and_export_within_the_tenant(
     assert client.get(reverse("language:batch", args=[batch.pk])).status_code == 404
     assert client.get(reverse("language:batch_export",
                               args=[batch.pk, "en"])).status_code == 404
+
+
+def test_cli_runs_a_batch_and_exports_per_language(backend, pages, satzungen, tmp_path,
+                                                   capsys):
+    from django.core.management import CommandError, call_command
+
+    call_command("language", "batch", "Satzungen", "--to", "en,tr", "--export",
+                 str(tmp_path), "--tenant", satzungen.tenant.slug)
+    out = capsys.readouterr().out
+    assert "4 von 4 Übersetzungen" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"uebersetzung-{TranslationBatch.objects.get().pk}-{t}.zip" for t in ("en", "tr")]
+    with pytest.raises(CommandError, match="gibt es nicht"):
+        call_command("language", "batch", "Unbekannt", "--to", "en",
+                     "--tenant", satzungen.tenant.slug)

@@ -83,10 +83,23 @@ class Command(BaseCommand):
         translate.add_argument("--level-data", default="offen")
         translate.add_argument("--tenant", default=None, metavar="SLUG")
 
+        batch = sub.add_parser("batch", help="eine Sammlung in mehrere Sprachen übersetzen")
+        batch.add_argument("collection", help="Name oder Kürzel der Sammlung")
+        batch.add_argument("--to", required=True, dest="targets",
+                           help="Zielsprachen, durch Komma getrennt, z. B. en,tr,uk")
+        batch.add_argument("--export", default=None, metavar="DIR",
+                           help="danach je Sprache ein ZIP der veröffentlichten Texte ablegen")
+        batch.add_argument("--enqueue", action="store_true",
+                           help="nicht hier ausführen, sondern für die Worker einreihen")
+        batch.add_argument("--tenant", default=None, metavar="SLUG")
+
     def handle(self, *args, action: str, **options) -> None:
         from aktenkundig.language import services
         from aktenkundig.llm.gateway import LLMError
 
+        if action == "batch":
+            self._batch(options)
+            return
         text = _read(options["file"])
         try:
             tenant = get_tenant(options.get("tenant"))
@@ -130,6 +143,44 @@ class Command(BaseCommand):
         for s in result.segments:
             for problem in s.problems:
                 self.stderr.write(f"! {problem} ({s.source[:40]})")
+
+    def _batch(self, options) -> None:
+        """Run a batch in the foreground (or queue it for the workers with --enqueue)
+        and print where it stands; --export writes one ZIP per language."""
+        from django.db.models import Q
+
+        from aktenkundig.core.models import Collection
+        from aktenkundig.language import batch as batches
+
+        try:
+            tenant = get_tenant(options.get("tenant"))
+        except NotFound as error:
+            raise CommandError(str(error)) from error
+        name = options["collection"]
+        collection = Collection.objects.filter(tenant=tenant).filter(
+            Q(name=name) | Q(slug=name)).first()
+        if collection is None:
+            raise CommandError(f"Die Sammlung „{name}“ gibt es nicht.")
+        try:
+            item = batches.start(tenant, None, collection,
+                                 [t.strip() for t in options["targets"].split(",")],
+                                 enqueue=options["enqueue"])
+        except batches.BatchError as error:
+            raise CommandError(str(error)) from error
+        if not options["enqueue"]:
+            item = batches.run(item)
+        self.stdout.write(f"Stapel {item.pk}: {item.done} von {item.total} Übersetzungen, "
+                          f"Stand: {item.get_status_display()}")
+        for problem in item.problems:
+            self.stderr.write(f"! {problem['document']} ({problem['target']}): "
+                              f"{problem['reason']}")
+        if options["export"] and item.status == item.Status.DONE:
+            folder = Path(options["export"])
+            folder.mkdir(parents=True, exist_ok=True)
+            for target in item.targets:
+                path = folder / f"uebersetzung-{item.pk}-{target}.zip"
+                path.write_bytes(batches.export(item, target))
+                self.stdout.write(str(path))
 
     def _print_check(self, report) -> None:
         from aktenkundig.language.checker import KINDS
