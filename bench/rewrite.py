@@ -59,6 +59,7 @@ def main() -> None:
     setup_django(Path(tempfile.mkdtemp(prefix="ak-rewrite-")))
 
     from aktenkundig.core.models import AccessLevel
+    from aktenkundig.core.services import get_tenant
     from aktenkundig.language import services
     from aktenkundig.llm.local_models import assemble
     from aktenkundig.llm.local_server import LocalServer, bundled_model_path
@@ -71,13 +72,14 @@ def main() -> None:
     print(f"model {Path(model).name}, {args.threads} threads, loaded in "
           f"{time.monotonic() - started:.1f} s, up to {args.rounds} rounds\n")
     rows = texts()[: args.limit]
+    tenant = get_tenant()  # as on the web page: names pseudonymised and restored
     published = facts_all = facts_kept = pub_facts = pub_kept = pub_lost = 0
     negations_lost_published = 0
     gains, seconds, rounds = [], [], []
     try:
         for row in rows:
             begin = time.monotonic()
-            result = services.simplify(row["text"], tenant=None, level="einfach",
+            result = services.simplify(row["text"], tenant=tenant, level="einfach",
                                        data_level=AccessLevel.OFFEN, rounds=args.rounds)
             seconds.append(time.monotonic() - begin)
             rounds.append(result.rounds)
