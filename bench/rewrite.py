@@ -53,6 +53,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--local", action="store_true", help="the assembled Qwen model")
     parser.add_argument("--limit", type=int, default=50)
+    parser.add_argument("--stride", type=int, default=1,
+                        help="every n-th text (5: one of each kind)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
@@ -71,7 +73,7 @@ def main() -> None:
                       AKTENKUNDIG_LLM_MAX_LEVEL="vertraulich", AKTENKUNDIG_LLM_TIMEOUT="600")
     print(f"model {Path(model).name}, {args.threads} threads, loaded in "
           f"{time.monotonic() - started:.1f} s, up to {args.rounds} rounds\n")
-    rows = texts()[: args.limit]
+    rows = texts()[:: args.stride][: args.limit]
     tenant = get_tenant()  # as on the web page: names pseudonymised and restored
     published = facts_all = facts_kept = pub_facts = pub_kept = pub_lost = 0
     negations_lost_published = 0
