@@ -6,6 +6,7 @@ the model down, and refused by the KI-Register gate."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -36,7 +37,7 @@ def test_long_segment_becomes_readable_cues_within_its_time() -> None:
                for c in cues)
     assert " ".join(c.text for c in cues) == LONG  # nothing lost or reordered
     assert cues[0].start == 10.0 and cues[-1].end <= 20.0 + 7.0
-    assert all(a.end <= b.start for a, b in zip(cues, cues[1:], strict=False))  # no overlap
+    assert all(a.end <= b.start for a, b in itertools.pairwise(cues))  # no overlap
     assert cues[0].text.endswith("beschlossen,")  # cut at the clause mark
     assert all(c.confidence == 0.8 for c in cues)
 
