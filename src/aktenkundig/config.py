@@ -347,6 +347,13 @@ SETTINGS: tuple[Setting, ...] = (
         "120",
         "Longest audio or video (in minutes) that is transcribed; longer files are refused.",
     ),
+    Setting(
+        "AKTENKUNDIG_SPEECH_KEEP_MEDIA_DAYS",
+        "7",
+        "Days an uploaded recording is kept after recognition, so that the subtitle editor "
+        "can play it; then it is deleted (the subtitles stay). 0: deleted right after "
+        "recognition (the editor then works without playback).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

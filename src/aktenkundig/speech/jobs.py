@@ -1,17 +1,24 @@
 """Subtitle jobs for the staff page: accept an upload, transcribe it in the
-background, keep only the results.
+background, let a person correct the cues, export them.
 
 Every step is scoped to the tenant, and a job is visible only to members whose
 clearance covers the data level declared at upload (a recording of a closed
 session is not for every colleague). The KI-Register gate (feature ``speech``) is
 checked at upload *and* again when the task runs, so a kill switch thrown in
-between stops queued work too. Each transcription is an audited AI interaction.
+between stops queued work too. Each transcription is an audited AI interaction;
+each correction, export and deletion of the recording is an audited human action
+(the record of who made the published subtitles what they are).
+
+Corrections never overwrite the recogniser's cues: the first edit copies them
+into ``corrected_cues``, and the exports use that list from then on.
 """
 
 from __future__ import annotations
 
+import mimetypes
 import secrets
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +29,22 @@ from django.utils.translation import gettext as _
 from aktenkundig import config
 from aktenkundig.governance import audit
 from aktenkundig.governance.policy import Decision, check_feature
+from aktenkundig.speech import exports
 from aktenkundig.speech.models import JobStatus, SubtitleJob
+from aktenkundig.speech.subtitles import MAX_LINES, wrap
 
 FEATURE = "speech"
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 ACCEPT = (".mp4", ".webm", ".mkv", ".mov", ".mp3", ".wav", ".m4a", ".ogg", ".oga", ".opus",
           ".flac")
+VIDEO = (".mp4", ".webm", ".mkv", ".mov")
+MAX_CUE_CHARS = 500
+LOW_CONFIDENCE = 0.5  # below this a cue is marked for checking (a rough signal, see transcribe)
+EXPORTS = {  # format: (content type, file name suffix)
+    "vtt": ("text/vtt", "vtt"),
+    "srt": ("application/x-subrip", "srt"),
+    "txt": ("text/plain", "transkript.txt"),
+}
 
 
 class Refused(ValueError):
@@ -104,6 +121,7 @@ def run(job_id: int) -> str:
 
         transcript = transcribe_file(upload, on_progress=progress)
         job.progress = 1.0
+        job.cues = [cue_dict(c.start, c.end, c.lines, c.confidence) for c in transcript.cues]
         job.vtt, job.srt = to_vtt(transcript.cues), to_srt(transcript.cues)
         job.text, job.duration = transcript.text, transcript.duration
         job.status = JobStatus.DONE
@@ -120,8 +138,216 @@ def run(job_id: int) -> str:
         job.status, job.error = JobStatus.FAILED, _("Die Erkennung ist fehlgeschlagen.")
         raise
     finally:
-        upload.unlink(missing_ok=True)
-        job.upload_path = ""
+        if job.status != JobStatus.DONE or keep_media_days() <= 0:
+            upload.unlink(missing_ok=True)
+            job.upload_path = ""
         job.finished_at = timezone.now()
         job.save()
+        purge_media()
     return job.status
+
+
+# --------------------------------------------------------------------------- recording
+
+
+def keep_media_days() -> int:
+    return max(0, config.get_int("AKTENKUNDIG_SPEECH_KEEP_MEDIA_DAYS"))
+
+
+def purge_media(now=None) -> int:
+    """Delete recordings past the retention period (the subtitles stay). Cheap
+    enough to run after every job and on the list page, so no timer is needed."""
+    cutoff = (now or timezone.now()) - timedelta(days=keep_media_days())
+    count = 0
+    for job in SubtitleJob.objects.exclude(upload_path="").filter(
+            status__in=(JobStatus.DONE, JobStatus.FAILED), finished_at__lt=cutoff):
+        Path(job.upload_path).unlink(missing_ok=True)
+        SubtitleJob.objects.filter(pk=job.pk).update(upload_path="")
+        count += 1
+    return count
+
+
+def media(job: SubtitleJob) -> tuple[Path, str] | None:
+    """The kept recording and its content type, once the job is done."""
+    if job.status != JobStatus.DONE or not job.upload_path:
+        return None
+    path = Path(job.upload_path)
+    if not path.is_file():
+        return None
+    kind = mimetypes.guess_type(job.filename)[0] or mimetypes.guess_type(path.name)[0]
+    if path.suffix in (".mkv",):
+        kind = "video/x-matroska"
+    return path, kind or "application/octet-stream"
+
+
+def is_video(job: SubtitleJob) -> bool:
+    return Path(job.filename).suffix.lower() in VIDEO
+
+
+def delete_media(job: SubtitleJob, user) -> None:
+    if job.upload_path:
+        Path(job.upload_path).unlink(missing_ok=True)
+        job.upload_path = ""
+        job.save(update_fields=["upload_path"])
+        audit.log_human_action(job.tenant, user=user, action="speech.media_deleted",
+                               feature=FEATURE, details={"job": job.pk})
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+def cue_dict(start: float, end: float, lines: list[str], confidence: float = 1.0,
+             edited: bool = False) -> dict[str, Any]:
+    cue = {"start": round(float(start), 3), "end": round(float(end), 3), "lines": list(lines),
+           "confidence": round(float(confidence), 3)}
+    if edited:
+        cue["edited"] = True
+    return cue
+
+
+def parse_vtt(text: str) -> list[dict[str, Any]]:
+    """Cues from a WebVTT text (jobs made before cues were stored as data)."""
+    cues = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        lines = [line for line in block.strip().split("\n") if line.strip()]
+        timing = next((i for i, line in enumerate(lines) if "-->" in line), None)
+        if timing is None:
+            continue
+        start, end = (part.strip().split(" ")[0] for part in lines[timing].split("-->"))
+        try:
+            cues.append(cue_dict(_seconds(start), _seconds(end), lines[timing + 1:]))
+        except ValueError:
+            continue
+    return cues
+
+
+def _seconds(stamp: str) -> float:
+    parts = stamp.replace(",", ".").split(":")
+    return sum(float(p) * 60 ** i for i, p in enumerate(reversed(parts)))
+
+
+def current_cues(job: SubtitleJob) -> list[dict[str, Any]]:
+    """The cues a person sees and exports: the corrected ones once there are any."""
+    if job.corrected_cues is not None:
+        return job.corrected_cues
+    return job.cues or parse_vtt(job.vtt)
+
+
+def too_long(cue: dict[str, Any]) -> bool:
+    return len(wrap(" ".join(cue["lines"]))) > MAX_LINES
+
+
+def _locked(job: SubtitleJob) -> SubtitleJob:
+    locked = SubtitleJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status != JobStatus.DONE:
+        raise ValueError(_("Die Untertitel sind noch nicht fertig."))
+    return locked
+
+
+def _save_corrections(job: SubtitleJob, user, cues: list[dict[str, Any]], action: str,
+                      details: dict[str, Any]) -> None:
+    job.corrected_cues = cues
+    job.corrected_at, job.corrected_by = timezone.now(), user
+    job.save(update_fields=["corrected_cues", "corrected_at", "corrected_by"])
+    audit.log_human_action(job.tenant, user=user, action=action, feature=FEATURE,
+                           details={"job": job.pk, **details})
+
+
+def edit_cue(job: SubtitleJob, user, index: int, text: str) -> SubtitleJob:
+    """Replace cue ``index``'s text (empty text removes the cue). The line breaks
+    are made by the line rules; a text too long for two lines is kept and marked,
+    so the person can split it (:func:`split_cue`)."""
+    text = " ".join(text.split())
+    if len(text) > MAX_CUE_CHARS:
+        raise ValueError(_("Ein Untertitel darf höchstens %(n)s Zeichen lang sein.")
+                         % {"n": MAX_CUE_CHARS})
+    with transaction.atomic():
+        job = _locked(job)
+        cues = [dict(c) for c in current_cues(job)]
+        if not 0 <= index < len(cues):
+            raise ValueError(_("Diesen Untertitel gibt es nicht mehr."))
+        before = " ".join(cues[index]["lines"])
+        if text == before:
+            return job
+        if text:
+            cues[index] = cue_dict(cues[index]["start"], cues[index]["end"], wrap(text),
+                                   cues[index].get("confidence", 1.0), edited=True)
+        else:
+            del cues[index]
+        _save_corrections(job, user, cues, "speech.cue_corrected",
+                          {"cue": index, "removed": not text})
+    return job
+
+
+def split_cue(job: SubtitleJob, user, index: int) -> SubtitleJob:
+    """Split cue ``index`` by the subtitle rules (two lines of 42 characters,
+    reading speed) into consecutive cues within its own time span."""
+    with transaction.atomic():
+        job = _locked(job)
+        cues = [dict(c) for c in current_cues(job)]
+        if not 0 <= index < len(cues):
+            raise ValueError(_("Diesen Untertitel gibt es nicht mehr."))
+        cue = cues[index]
+        pieces = exports.cues([{"start": cue["start"], "end": cue["end"],
+                                "text": " ".join(cue["lines"]),
+                                "confidence": cue.get("confidence", 1.0)}])
+        if len(pieces) < 2:
+            raise ValueError(_("Dieser Untertitel passt in zwei Zeilen; Teilen ist nicht nötig."))
+        last = len(pieces) - 1  # build_cues keeps the pieces apart; the last ends with the cue
+        new = [cue_dict(piece.start, cue["end"] if n == last else min(piece.end, cue["end"]),
+                        piece.lines, cue.get("confidence", 1.0), edited=True)
+               for n, piece in enumerate(pieces)]
+        cues[index:index + 1] = new
+        _save_corrections(job, user, cues, "speech.cue_split", {"cue": index, "parts": len(new)})
+    return job
+
+
+def reset_corrections(job: SubtitleJob, user) -> None:
+    with transaction.atomic():
+        job = _locked(job)
+        if job.corrected_cues is None:
+            return
+        job.corrected_cues, job.corrected_at, job.corrected_by = None, None, None
+        job.save(update_fields=["corrected_cues", "corrected_at", "corrected_by"])
+        audit.log_human_action(job.tenant, user=user, action="speech.corrections_discarded",
+                               feature=FEATURE, details={"job": job.pk})
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def render(job: SubtitleJob, fmt: str) -> str:
+    cues = current_cues(job)
+    if fmt == "vtt":
+        return exports.vtt(cues)
+    if fmt == "srt":
+        return exports.srt(cues)
+    if fmt == "txt":
+        return exports.transcript(cues, title=job.filename)
+    raise ValueError(fmt)
+
+
+def export(job: SubtitleJob, user, fmt: str) -> str:
+    """The current (corrected) cues as ``fmt``; audited, since an export is what
+    gets published."""
+    body = render(job, fmt)
+    log_export(job, user, fmt)
+    return body
+
+
+def log_export(job: SubtitleJob, user, fmt: str) -> None:
+    audit.log_human_action(job.tenant, user=user, action="speech.exported", feature=FEATURE,
+                           details={"job": job.pk, "format": fmt,
+                                    "corrected": job.corrected_cues is not None})
+
+
+def make_minutes(job: SubtitleJob, user) -> exports.MinutesDraft:
+    """A Niederschrift draft from the current cues through the configured model
+    (gate, routing, privacy hook and audit in :func:`exports.minutes_draft`)."""
+    draft = exports.minutes_draft(current_cues(job), tenant=job.tenant, user=user,
+                                  data_level=job.data_level, title=job.filename,
+                                  reference=f"speech-job:{job.pk}")
+    if draft.available:
+        job.minutes, job.minutes_model = draft.as_text(), draft.model
+        job.save(update_fields=["minutes", "minutes_model"])
+    return draft

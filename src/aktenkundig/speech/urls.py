@@ -7,4 +7,12 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/untertitel.<str:fmt>", views.download, name="download"),
+    path("<int:pk>/bearbeiten/", views.editor, name="editor"),
+    path("<int:pk>/bearbeiten/<int:index>/", views.cue, name="cue"),
+    path("<int:pk>/bearbeiten/verwerfen/", views.reset, name="reset"),
+    path("<int:pk>/aufnahme/", views.media, name="media"),
+    path("<int:pk>/aufnahme/loeschen/", views.delete_media, name="delete_media"),
+    path("<int:pk>/vorschau.vtt", views.track, name="track"),
+    path("<int:pk>/niederschrift/", views.minutes, name="minutes"),
+    path("<int:pk>/niederschrift.txt", views.minutes_download, name="minutes_download"),
 ]

@@ -1,6 +1,7 @@
 """The staff page: upload, background transcription (immediate backend in tests),
 download of VTT/SRT; gated by the KI-Register feature ``speech`` and its kill
-switch; tenant- and clearance-scoped; the upload is deleted afterwards; audited."""
+switch; tenant- and clearance-scoped; the upload is kept for the editor only as
+the retention setting allows (deleted at once on failure); audited."""
 
 from __future__ import annotations
 
@@ -48,8 +49,10 @@ def test_upload_transcribe_download(client, speech_tenant, staff_member, make_us
                                                                            args=[job.pk])
     assert job.status == JobStatus.DONE, job.error
     assert job.progress == 1.0
-    assert job.upload_path == ""
-    assert not list((config.data_dir() / "speech" / "uploads").iterdir())  # audio not kept
+    recording = Path(job.upload_path)
+    assert recording.is_file()  # kept for the editor's player, for a while
+    assert " ".join(" ".join(c["lines"]) for c in job.cues) == job.text.strip()
+    assert job.corrected_cues is None
     assert "bürgermeisterin" in job.text.lower()
     assert wer(REFERENCE, job.text) <= 0.5, job.text
     page = client.get(reverse("speech:detail", args=[job.pk])).content.decode()
@@ -70,6 +73,33 @@ def test_upload_transcribe_download(client, speech_tenant, staff_member, make_us
     assert client.get(reverse("speech:detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("speech:download", args=[job.pk, "vtt"])).status_code == 404
     assert "ansage.wav" not in client.get(reverse("speech:index")).content.decode()
+    client.logout()
+    _login(client, staff_member)
+    client.post(reverse("speech:delete_media", args=[job.pk]))
+    assert not recording.exists()
+
+
+@pytest.mark.slow
+@needs_tools
+@pytest.mark.django_db(transaction=True)
+def test_recording_is_not_kept_when_retention_is_zero_or_recognition_fails(
+        client, speech_tenant, staff_member, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("AKTENKUNDIG_SPEECH_KEEP_MEDIA_DAYS", "0")
+    silence = tmp_path / "stille.wav"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+                    "anullsrc=r=16000:cl=mono", "-t", "2", str(silence)], check=True, timeout=60)
+    uploads = config.data_dir() / "speech" / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    before = set(uploads.iterdir())  # other tests' recordings may lie there
+    _login(client, staff_member)
+    client.post(reverse("speech:index"), {
+        "file": SimpleUploadedFile("stille.wav", silence.read_bytes()), "data_level": "1"})
+    client.post(reverse("speech:index"), {
+        "file": SimpleUploadedFile("kaputt.wav", b"RIFF kaputt"), "data_level": "1"})
+    done, failed = SubtitleJob.objects.order_by("pk")
+    assert done.status == JobStatus.DONE and done.cues == [] and done.upload_path == ""
+    assert failed.status == JobStatus.FAILED and failed.upload_path == ""
+    assert set(uploads.iterdir()) <= before
 
 
 @pytest.mark.django_db
