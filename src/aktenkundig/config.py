@@ -354,6 +354,27 @@ SETTINGS: tuple[Setting, ...] = (
         "can play it; then it is deleted (the subtitles stay). 0: deleted right after "
         "recognition (the editor then works without playback).",
     ),
+    Setting(
+        "AKTENKUNDIG_SPEECH_URL",
+        "",
+        "OpenAI-compatible transcription server (e.g. http://gpu.intern:8000) used instead "
+        "of the local engine: POST {url}/v1/audio/transcriptions. Empty: local only.",
+    ),
+    Setting(
+        "AKTENKUNDIG_SPEECH_SERVER_MODEL",
+        "whisper-1",
+        "Model name sent to the transcription server (e.g. Systran/faster-whisper-large-v3).",
+    ),
+    Setting("AKTENKUNDIG_SPEECH_API_KEY", "", "API key of the transcription server (sent as "
+            "a Bearer token).", secret=True),
+    Setting(
+        "AKTENKUNDIG_SPEECH_MAX_LEVEL",
+        "offen",
+        "Highest data classification a recording sent to the transcription server may have "
+        "(offen, intern, vertraulich, vs-nfd); above it the local engine transcribes.",
+    ),
+    Setting("AKTENKUNDIG_SPEECH_TIMEOUT", "600", "Seconds to wait for the transcription "
+            "server; on failure the local engine transcribes."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

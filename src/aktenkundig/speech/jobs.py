@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from aktenkundig import config
 from aktenkundig.governance import audit
 from aktenkundig.governance.policy import Decision, check_feature
-from aktenkundig.speech import exports
+from aktenkundig.speech import exports, remote
 from aktenkundig.speech.models import JobStatus, SubtitleJob
 from aktenkundig.speech.subtitles import MAX_LINES, wrap
 
@@ -51,8 +51,9 @@ class Refused(ValueError):
     """The governance gate said no (KI-Register, kill switch, training, level)."""
 
 
-def gate(user: Any, tenant, data_level: int | None = None) -> Decision:
-    return check_feature(user, tenant, FEATURE, data_level=data_level)
+def gate(user: Any, tenant, data_level: int | None = None,
+         backend: str | None = None) -> Decision:
+    return check_feature(user, tenant, FEATURE, data_level=data_level, backend=backend)
 
 
 def visible_jobs(membership):
@@ -119,15 +120,19 @@ def run(job_id: int) -> str:
                 last[0] = time.perf_counter()
                 SubtitleJob.objects.filter(pk=job.pk).update(progress=fraction)
 
-        transcript = transcribe_file(upload, on_progress=progress)
+        # the KI-Richtlinie may exclude the transcription server (allowed backends)
+        remote_allowed = bool(gate(job.created_by, job.tenant, job.data_level,
+                                   backend=remote.NAME))
+        transcript = transcribe_file(upload, on_progress=progress, data_level=job.data_level,
+                                     remote_allowed=remote_allowed)
         job.progress = 1.0
         job.cues = [cue_dict(c.start, c.end, c.lines, c.confidence) for c in transcript.cues]
         job.vtt, job.srt = to_vtt(transcript.cues), to_srt(transcript.cues)
         job.text, job.duration = transcript.text, transcript.duration
         job.status = JobStatus.DONE
         audit.log_ai_interaction(
-            job.tenant, feature=FEATURE, user=job.created_by, backend="faster-whisper",
-            model="whisper-base-int8", input_text=job.filename, output_text=transcript.text,
+            job.tenant, feature=FEATURE, user=job.created_by, backend=transcript.backend,
+            model=transcript.model, input_text=job.filename, output_text=transcript.text,
             latency_ms=(time.perf_counter() - started) * 1000,
             extra={"job": job.pk, "duration_s": round(transcript.duration, 1),
                    "segments": len(transcript.segments), "dropped": len(transcript.dropped)},

@@ -14,11 +14,17 @@ marks as probably no speech.
 A term list (names of council members, places, agenda terms) goes into the
 decoder's initial prompt, which makes the model prefer those spellings, and
 known misspellings are replaced afterwards (``Terms.fix``).
+
+With AKTENKUNDIG_SPEECH_URL an OpenAI-compatible transcription server may do the
+recognition instead (:mod:`aktenkundig.speech.remote`), where the data level of
+the recording allows; its segments go through the same filter, term fixes and
+line rules (:func:`assemble`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import subprocess
@@ -28,7 +34,10 @@ from pathlib import Path
 import numpy as np
 
 from aktenkundig import config
+from aktenkundig.core.models import AccessLevel
 from aktenkundig.speech.subtitles import Cue, Word, build_cues, wrap
+
+logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
 MAX_BYTES = 2_000_000_000
@@ -150,6 +159,8 @@ class Transcript:
     cues: list[Cue]
     duration: float
     dropped: list[str] = field(default_factory=list)  # filtered as hallucinations
+    backend: str = "faster-whisper"
+    model: str = "whisper-base-int8"
 
     @property
     def text(self) -> str:
@@ -224,13 +235,13 @@ def load_audio(path: Path, max_seconds: float | None = None) -> np.ndarray:
 
 def transcribe_audio(audio: np.ndarray, terms: Terms | None = None, model=None,
                      on_progress=None) -> Transcript:
-    """``on_progress(fraction)`` is called after each decoded segment (0..1 of the
-    audio's length), so a page can show how far a long recording has come."""
+    """The local engine. ``on_progress(fraction)`` is called after each decoded
+    segment (0..1 of the audio's length), so a page can show how far a long
+    recording has come."""
     from aktenkundig.speech.engine import load_model
 
     model = model or load_model()
     terms = terms or Terms()
-    prompt = terms.prompt()
     raw_segments, _info = model.transcribe(
         audio,
         language="de",
@@ -240,12 +251,23 @@ def transcribe_audio(audio: np.ndarray, terms: Terms | None = None, model=None,
         vad_parameters={"min_silence_duration_ms": 500},
         word_timestamps=True,
         condition_on_previous_text=False,  # stops one hallucination from seeding the next
-        initial_prompt=prompt,
+        initial_prompt=terms.prompt(),
     )
+    configured = config.get("AKTENKUNDIG_SPEECH_MODEL").strip()
+    return assemble(raw_segments, len(audio) / SAMPLE_RATE, terms, on_progress,
+                    model=Path(configured).name if configured else "whisper-base-int8")
+
+
+def assemble(raw_segments, duration: float, terms: Terms | None = None, on_progress=None,
+             backend: str = "faster-whisper", model: str = "whisper-base-int8") -> Transcript:
+    """Segments and cues from a recogniser's segments (faster-whisper's, or a
+    transcription server's with the same attributes): term fixes, the
+    hallucination filter, confidence, word times, the line rules."""
+    terms = terms or Terms()
     segments: list[Segment] = []
     timed: list[tuple[list[Word], float]] = []
     dropped: list[str] = []
-    total = max(len(audio) / SAMPLE_RATE, 1e-6)
+    total = max(duration, 1e-6)
     for raw in raw_segments:
         if on_progress is not None:
             on_progress(min(1.0, float(raw.end) / total))
@@ -278,8 +300,28 @@ def transcribe_audio(audio: np.ndarray, terms: Terms | None = None, model=None,
             fixed = terms.fix(cue.text)
             if fixed != cue.text:
                 cue.lines = wrap(fixed)
-    return Transcript(segments, cues, len(audio) / SAMPLE_RATE, dropped)
+    return Transcript(segments, cues, duration, dropped, backend=backend, model=model)
 
 
-def transcribe_file(path: Path, terms: Terms | None = None, on_progress=None) -> Transcript:
-    return transcribe_audio(load_audio(Path(path)), terms, on_progress=on_progress)
+def transcribe_file(path: Path, terms: Terms | None = None, on_progress=None, *,
+                    data_level: int = AccessLevel.INTERN,
+                    remote_allowed: bool = True) -> Transcript:
+    """Transcribe a file: on the configured transcription server when the
+    privacy routing lets a recording of ``data_level`` go there (and the caller's
+    governance gate allows it: ``remote_allowed``), else — or when the server
+    fails — with the local engine. The local engine is always the fallback
+    because it is the most private choice, never a worse one."""
+    from aktenkundig.speech import remote
+
+    audio = load_audio(Path(path))
+    server = remote.route(data_level) if remote_allowed else None
+    if server is not None:
+        terms = terms or Terms()
+        try:
+            raw = remote.transcribe(server, audio, SAMPLE_RATE, terms.prompt())
+        except remote.RemoteError as error:
+            logger.warning("transcription server failed, local engine used: %s", error)
+        else:
+            return assemble(raw, len(audio) / SAMPLE_RATE, terms, on_progress,
+                            backend=remote.BACKEND, model=server.model)
+    return transcribe_audio(audio, terms, on_progress=on_progress)

@@ -1,9 +1,11 @@
-"""``aktenkundig speech transcribe FILE [--format vtt|srt|json] [--terms FILE]``.
+"""``aktenkundig speech transcribe FILE [--format vtt|srt|json] [--terms FILE] [--level L]``.
 
 Offline subtitles for an audio or video file, printed to standard output. The
 term list is a text file, one term a line, or ``falsch => richtig`` for a known
 misspelling (see speech.transcribe.Terms). A shell user is an operator: no
-KI-Register gate here, as with ``ask`` and ``language``.
+KI-Register gate here, as with ``ask`` and ``language``. ``--level`` (default
+``intern``) is the recording's data level: with AKTENKUNDIG_SPEECH_URL set, only a
+recording the routing allows is sent to the transcription server.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ class Command(BaseCommand):
         transcribe.add_argument("file")
         transcribe.add_argument("--format", choices=("vtt", "srt", "json"), default="vtt")
         transcribe.add_argument("--terms", help="Begriffsliste (eine Zeile je Begriff).")
+        transcribe.add_argument("--level", default="intern",
+                                help="Schutzstufe der Aufnahme (offen, intern, vertraulich, "
+                                     "vs-nfd); entscheidet, ob ein Transkriptionsserver sie "
+                                     "erhalten darf.")
 
     def handle(self, *args, **options) -> None:
         from aktenkundig.llm.local_models import ModelNotAvailable
@@ -42,8 +48,14 @@ class Command(BaseCommand):
                 terms = Terms.parse(path.read_text(encoding="utf-8"))
             except UnicodeDecodeError as error:
                 raise CommandError("Die Begriffsliste ist kein UTF-8-Text.") from error
+        from aktenkundig.core.models import AccessLevel
+
         try:
-            transcript = transcribe_file(Path(options["file"]), terms)
+            level = AccessLevel.parse(options["level"])
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        try:
+            transcript = transcribe_file(Path(options["file"]), terms, data_level=level)
         except (SpeechError, ModelNotAvailable) as error:
             raise CommandError(str(error)) from error
         if options["format"] == "json":
