@@ -2,7 +2,8 @@
 
 ``POST /jobs`` (multipart: ``file``, optional ``data_level``) queues a file like
 the staff page does (KI-Register gate; refused: ``403`` with the German reason);
-``GET /jobs/{id}`` returns its status and, once done, the VTT, SRT and text.
+``GET /jobs/{id}`` returns its status and progress and, once done, the VTT, SRT
+and transcript (with the corrections made in the editor) and the recognised text.
 Jobs are scoped to the token owner's tenant and clearance like the pages.
 """
 
@@ -31,11 +32,16 @@ def _membership(request):
 
 
 def _job_json(job) -> dict[str, Any]:
+    """Once done: the current subtitles (with a person's corrections, if any;
+    ``corrected`` says which), the transcript and the recognised text."""
     done = job.status == "done"
     return {"id": job.pk, "filename": job.filename, "status": job.status, "error": job.error,
-            "duration": job.duration, "vtt": job.vtt if done else None,
-            "srt": job.srt if done else None, "text": job.text if done else None,
-            "ai_generated": True}
+            "duration": job.duration, "progress": job.progress,
+            "vtt": jobs.render(job, "vtt") if done else None,
+            "srt": jobs.render(job, "srt") if done else None,
+            "transcript": jobs.render(job, "txt") if done else None,
+            "text": job.text if done else None,
+            "corrected": job.corrected_cues is not None, "ai_generated": True}
 
 
 @router.post("/jobs", summary="Queue an audio or video file for subtitles")

@@ -50,8 +50,11 @@ def index(request):
                 return redirect("speech:detail", pk=job.pk)
     jobs.purge_media()
     decision = jobs.gate(request.user, request.tenant)
+    listed = list(jobs.visible_jobs(request.membership)[:50])
     return render(request, "speech/index.html", {
-        "jobs": jobs.visible_jobs(request.membership)[:50],
+        "jobs": listed,
+        "any_pending": any(j.status in (JobStatus.QUEUED, JobStatus.RUNNING) for j in listed),
+        "keep_days": jobs.keep_media_days(),
         "refusal": None if decision else decision.reason,
         "access_levels": _access_levels(request),
         "accept": ",".join(jobs.ACCEPT),

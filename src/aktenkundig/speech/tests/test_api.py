@@ -47,5 +47,7 @@ def test_transcription_through_the_api(client, speech_tenant, staff_member, make
     job = client.get(f"/api/speech/jobs/{response.json()['id']}", **_auth(staff_member)).json()
     assert job["status"] == "done" and job["vtt"].startswith("WEBVTT")
     assert "Kreistag" in job["text"] and job["ai_generated"] is True
+    assert job["corrected"] is False and job["transcript"].startswith("Transkript: a.wav")
+    assert job["progress"] == 1.0
     stranger = make_user("fremd", other_tenant)
     assert client.get(f"/api/speech/jobs/{job['id']}", **_auth(stranger)).status_code == 404

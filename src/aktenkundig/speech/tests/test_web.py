@@ -150,3 +150,18 @@ def test_running_job_shows_progress_and_polls(client, speech_tenant, staff_membe
     assert 'value="40"' in page and 'hx-trigger="every 3s"' in page
     fragment = client.get(reverse("speech:detail", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert fragment.content.decode().lstrip().startswith('<section id="job-status"')
+
+
+@pytest.mark.django_db
+def test_job_list_shows_progress_polls_and_links_the_editor(client, speech_tenant,
+                                                            staff_member) -> None:
+    SubtitleJob.objects.create(tenant=speech_tenant, filename="lang.mp4",
+                               status=JobStatus.RUNNING, progress=0.25)
+    done = SubtitleJob.objects.create(tenant=speech_tenant, filename="fertig.mp4",
+                                      status=JobStatus.DONE)
+    _login(client, staff_member)
+    page = client.get(reverse("speech:index")).content.decode()
+    assert 'value="25"' in page and "25 %" in page and 'hx-trigger="every 5s"' in page
+    assert reverse("speech:editor", args=[done.pk]) in page
+    SubtitleJob.objects.filter(status=JobStatus.RUNNING).update(status=JobStatus.DONE)
+    assert 'hx-trigger="every 5s"' not in client.get(reverse("speech:index")).content.decode()
