@@ -172,9 +172,12 @@ def purge_media(now=None) -> int:
     return count
 
 
-def media(job: SubtitleJob) -> tuple[Path, str] | None:
-    """The kept recording and its content type, once the job is done."""
-    if job.status != JobStatus.DONE or not job.upload_path:
+def media(job: SubtitleJob, user) -> tuple[Path, str] | None:
+    """The kept recording and its content type, once the job is done, for the
+    person who uploaded it only: colleagues who may see the job (tenant,
+    clearance) can correct its text, but the voices themselves are personal data
+    that only the uploader needs to hear again."""
+    if job.status != JobStatus.DONE or not job.upload_path or not is_owner(job, user):
         return None
     path = Path(job.upload_path)
     if not path.is_file():
@@ -189,8 +192,12 @@ def is_video(job: SubtitleJob) -> bool:
     return Path(job.filename).suffix.lower() in VIDEO
 
 
+def is_owner(job: SubtitleJob, user) -> bool:
+    return job.created_by_id is not None and job.created_by_id == getattr(user, "pk", None)
+
+
 def delete_media(job: SubtitleJob, user) -> None:
-    if job.upload_path:
+    if job.upload_path and is_owner(job, user):
         Path(job.upload_path).unlink(missing_ok=True)
         job.upload_path = ""
         job.save(update_fields=["upload_path"])

@@ -4,8 +4,9 @@ the Niederschrift.
 
 Thin: the logic is in :mod:`aktenkundig.speech.jobs`. Every lookup goes through
 ``jobs.visible_jobs`` (tenant and clearance), so a job id from another tenant or
-above one's clearance is a 404, not a leak — the recording too, which is served
-only through :func:`media` (never from a public media URL).
+above one's clearance is a 404, not a leak. The recording is served only through
+:func:`media` (never from a public media URL), and only to the person who
+uploaded it.
 """
 
 from __future__ import annotations
@@ -119,8 +120,9 @@ def _rows(job) -> list[dict]:
 
 
 def _editor_context(request, job) -> dict:
-    media = jobs.media(job)
+    media = jobs.media(job, request.user)
     return {"job": job, "rows": _rows(job), "has_media": media is not None,
+            "kept_for_owner": bool(job.upload_path) and not jobs.is_owner(job, request.user),
             "is_video": jobs.is_video(job), "media_type": media[1] if media else "",
             "keep_days": jobs.keep_media_days(),
             "llm_available": _llm_available(job)}
@@ -244,7 +246,7 @@ def media(request, pk: int):
     """The kept recording for the editor's player, to members who may see the job
     (tenant and clearance). One byte range (``Range: bytes=a-b``) is honoured,
     which browsers need to seek in a video."""
-    found = jobs.media(_job(request, pk))
+    found = jobs.media(_job(request, pk), request.user)
     if found is None:
         raise Http404
     path, content_type = found

@@ -248,3 +248,19 @@ def test_job_from_before_cues_were_stored_is_editable(client, staff_member,
     client.post(reverse("speech:cue", args=[old.pk, 0]), {"text": "Neuer Text"})
     old.refresh_from_db()
     assert old.corrected_cues[0]["lines"] == ["Neuer Text"]
+
+
+@pytest.mark.django_db
+def test_colleague_corrects_but_does_not_hear_the_recording(client, make_user, speech_tenant,
+                                                            job) -> None:
+    colleague = make_user("kollege", speech_tenant)
+    client.force_login(colleague)
+    page = client.get(reverse("speech:editor", args=[job.pk])).content.decode()
+    assert "nur abspielen, wer sie hochgeladen hat" in page and "<audio" not in page
+    assert client.get(reverse("speech:media", args=[job.pk])).status_code == 404
+    client.post(reverse("speech:delete_media", args=[job.pk]))
+    assert Path(job.upload_path).exists()
+    client.post(reverse("speech:cue", args=[job.pk, 0]), {"text": "Korrigiert vom Kollegen."})
+    job.refresh_from_db()
+    assert job.corrected_cues[0]["lines"] == ["Korrigiert vom Kollegen."]
+    assert job.corrected_by == colleague
