@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,17 @@ def test_upload_and_download(page, transactional_db, speech_tenant, staff_member
     check_accessibility(page)
 
 
+def _poll(page, expression: str, seconds: float = 20.0) -> bool:
+    """Evaluate until true. Not ``wait_for_function``: its polling evaluates a
+    string in the page, which the CSP (no unsafe-eval) rightly refuses."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if page.evaluate(expression):
+            return True
+        page.wait_for_timeout(200)
+    return False
+
+
 def test_editor_plays_highlights_edits_splits_and_exports(page, transactional_db,
                                                           speech_tenant, staff_member, tmp_path):
     """Keyboard only after the upload: focus moves with Tab, buttons are pressed
@@ -63,8 +75,7 @@ def test_editor_plays_highlights_edits_splits_and_exports(page, transactional_db
     page.get_by_role("link", name="Untertitel prüfen und bearbeiten").click(timeout=90_000)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Untertitel bearbeiten")
     # the browser loaded and decoded the recording through the member-only view
-    page.wait_for_function("document.getElementById('speech-media').readyState >= 1",
-                           timeout=20_000)
+    assert _poll(page, "document.getElementById('speech-media').readyState >= 1")
     assert page.evaluate("document.getElementById('speech-media').duration") > 5
     check_accessibility(page)
     rows = page.locator(".cue-row")
@@ -85,6 +96,10 @@ def test_editor_plays_highlights_edits_splits_and_exports(page, transactional_db
     page.keyboard.press("Enter")
     expect(page.locator("#cue-0 .cue-status")).to_have_text("Gespeichert.")
     expect(page.locator("#cue-0")).to_contain_text("Zu lang für zwei Zeilen")
+    # the player's caption track was reloaded to show the correction
+    expect(page.locator("#speech-media track")).to_have_attribute("src", re.compile(r"\?v=\d+$"))
+    assert _poll(page, "Array.from(document.querySelector('#speech-media track').track.cues"
+                       " || []).some(c => c.text.includes('Nordhausen'))")
     page.locator("#cue-split-0").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#cue-list + [role=status]")).to_have_text("Der Untertitel wurde geteilt.")
