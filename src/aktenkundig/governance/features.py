@@ -191,19 +191,24 @@ FEATURES: dict[str, Feature] = {
             "model_description": (
                 "Spracherkennung Whisper base (OpenAI, MIT-Lizenz) mit faster-whisper, "
                 "offline auf dem Server der Behörde. Eine Stimmerkennung (Silero VAD) und "
-                "ein Filter für bekannte Fehlausgaben verhindern erfundenen Text in Stille."
+                "ein Filter für bekannte Fehlausgaben verhindern erfundenen Text in Stille. "
+                "Optional, wenn der Betrieb es einrichtet: ein OpenAI-kompatibler "
+                "Transkriptionsserver für Aufnahmen bis zu einer festgelegten Schutzstufe, "
+                "und ein Entwurf der Niederschrift durch das konfigurierte Sprachmodell "
+                "(als KI-generiert gekennzeichnet)."
             ),
             "short_description": (
                 "Beschäftigte laden eine Video- oder Tondatei hoch und erhalten Untertitel "
-                "(WebVTT, SRT) zum Prüfen. Eine Person korrigiert sie, bevor sie "
-                "veröffentlicht werden."
+                "(WebVTT, SRT) und ein Transkript zum Prüfen. Eine Person korrigiert sie im "
+                "Editor, bevor sie veröffentlicht werden."
             ),
             "purpose": "Barrierefreie Videos und Aufzeichnungen (BITV 2.0).",
             "expected_benefit": "Untertitel in Minuten statt Stunden; mehr barrierefreie Inhalte.",
             "data_sources": "Video- und Tondateien, die Beschäftigte hochladen.",
             "human_intervention": (
                 "Die Untertitel sind ein Entwurf. Eine Person prüft und korrigiert sie vor "
-                "der Veröffentlichung. Die hochgeladene Datei wird nach der Erkennung gelöscht."
+                "der Veröffentlichung; die automatische Fassung bleibt daneben gespeichert. "
+                "Die hochgeladene Datei wird nach einer festgelegten Frist gelöscht."
             ),
             "objection_procedure": (
                 "Das Programm entscheidet nicht über Bürgerinnen und Bürger. Gegen "
