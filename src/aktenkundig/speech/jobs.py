@@ -15,7 +15,6 @@ into ``corrected_cues``, and the exports use that list from then on.
 
 from __future__ import annotations
 
-import mimetypes
 import secrets
 import time
 from datetime import timedelta
@@ -38,6 +37,11 @@ MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 ACCEPT = (".mp4", ".webm", ".mkv", ".mov", ".mp3", ".wav", ".m4a", ".ogg", ".oga", ".opus",
           ".flac")
 VIDEO = (".mp4", ".webm", ".mkv", ".mov")
+# the player's content types, fixed here rather than read from the system's mime.types
+MEDIA_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mkv": "video/x-matroska",
+               ".mov": "video/quicktime", ".mp3": "audio/mpeg", ".wav": "audio/wav",
+               ".m4a": "audio/mp4", ".ogg": "audio/ogg", ".oga": "audio/ogg",
+               ".opus": "audio/ogg", ".flac": "audio/flac"}
 MAX_CUE_CHARS = 500
 LOW_CONFIDENCE = 0.5  # below this a cue is marked for checking (a rough signal, see transcribe)
 EXPORTS = {  # format: (content type, file name suffix)
@@ -182,10 +186,7 @@ def media(job: SubtitleJob, user) -> tuple[Path, str] | None:
     path = Path(job.upload_path)
     if not path.is_file():
         return None
-    kind = mimetypes.guess_type(job.filename)[0] or mimetypes.guess_type(path.name)[0]
-    if path.suffix in (".mkv",):
-        kind = "video/x-matroska"
-    return path, kind or "application/octet-stream"
+    return path, MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
 def is_video(job: SubtitleJob) -> bool:
