@@ -264,3 +264,24 @@ def test_colleague_corrects_but_does_not_hear_the_recording(client, make_user, s
     job.refresh_from_db()
     assert job.corrected_cues[0]["lines"] == ["Korrigiert vom Kollegen."]
     assert job.corrected_by == colleague
+
+
+@pytest.mark.llm
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_minutes_draft_from_the_editor_with_the_real_model(client, staff_member, job,
+                                                           llm_backend) -> None:
+    client.force_login(staff_member)
+    jobs.edit_cue(job, staff_member, 1, "Die Landrätin eröffnet die Sitzung.")
+    page = client.post(reverse("speech:minutes", args=[job.pk]), follow=True).content.decode()
+    job.refresh_from_db()
+    assert job.minutes.startswith("KI-generierter Entwurf") and job.minutes_model == "smollm2"
+    assert "Der Entwurf der Niederschrift wurde erstellt." in page
+    assert "KI-generierter Entwurf" in page
+    download = client.get(reverse("speech:minutes_download", args=[job.pk]))
+    assert download.content.decode() == job.minutes
+    assert download["Content-Disposition"].endswith('sitzung.niederschrift.txt"')
+    assert _actions(job.tenant)[-1] == "speech.exported"
+    record = json.loads(AuditRecord.objects.filter(tenant=job.tenant, feature="speech",
+                                                   kind="ai").get().body)["data"]
+    assert record["model"] == "smollm2" and record["extra"]["purpose"] == "minutes"
