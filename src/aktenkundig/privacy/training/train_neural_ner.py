@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import random
 import sys
 import time
@@ -148,7 +149,8 @@ def train(encoded: Encoded, n_chars: int, dim: int, epochs: int, log=print):
     return model
 
 
-def predict(model, encoded: Encoded) -> list[list[ner.Span]]:
+def predict(model, encoded: Encoded) -> list[np.ndarray]:
+    """Tag probabilities per sentence (the export path: one sentence, no padding)."""
     import torch
 
     out = []
@@ -157,8 +159,7 @@ def predict(model, encoded: Encoded) -> list[list[ner.Span]]:
             probs = model(
                 torch.from_numpy(v)[None], torch.from_numpy(f)[None], torch.from_numpy(c)[None]
             )[0].numpy()
-            best = probs.argmax(axis=1)
-            out.append(ner.bio_spans([neural_ner.TAGS[t] for t in best], probs.max(1).tolist()))
+            out.append(probs)
     return out
 
 
@@ -188,21 +189,27 @@ class Score:
 THRESHOLDS = (0.0, 0.6, 0.8, 0.9)
 
 
-def score_systems(sentences, neural_spans, crf_spans, thresholds=(0.0,)) -> dict[str, Score]:
-    """CRF alone, neural alone and the union, the neural spans kept only from a
-    minimum span score (the lowest per-word probability) on."""
+def score_systems(sentences, neural_probs, crf_spans, thresholds=(0.0,)) -> dict[str, Score]:
+    """CRF alone; neural alone and the union, decoded by argmax or constrained Viterbi
+    (:func:`neural_ner.decode`), neural spans kept from a minimum span score on."""
     scores = {"crf": Score()}
     for s, c in zip(sentences, crf_spans, strict=True):
         scores["crf"].add(s.tags, c)
-    for t in thresholds:
-        neural, union = Score(), Score()
-        for s, n, c in zip(sentences, neural_spans, crf_spans, strict=True):
-            kept = [span for span in n if span.score >= t]
-            neural.add(s.tags, kept)
-            union.add(s.tags, neural_ner.union_persons(kept, c))
-        suffix = f"@{t:g}" if t else ""
-        scores["neural" + suffix] = neural
-        scores["union" + suffix] = union
+    for viterbi, tidy in ((False, False), (True, False), (True, True)):
+        decoded = [
+            neural_ner.decode(p, viterbi, s.words if tidy else None)
+            for p, s in zip(neural_probs, sentences, strict=True)
+        ]
+        for t in thresholds:
+            neural, union = Score(), Score()
+            for s, n, c in zip(sentences, decoded, crf_spans, strict=True):
+                kept = [span for span in n if span.score >= t]
+                neural.add(s.tags, kept)
+                union.add(s.tags, neural_ner.union_persons(kept, c))
+            suffix = ("-viterbi" if viterbi else "-argmax") + ("+clean" if tidy else "")
+            suffix += f"@{t:g}" if t else ""
+            scores["neural" + suffix] = neural
+            scores["union" + suffix] = union
     return scores
 
 
@@ -238,7 +245,9 @@ def crf_model(sentences, path: Path) -> ner.CrfTagger:
     return ner.CrfTagger(path)
 
 
-def cross_validate(folds: int, epochs: int, admin: int, copies: int, vectors) -> None:
+def cross_validate(
+    folds: int, epochs: int, admin: int, copies: int, vectors, dump: Path | None = None
+) -> None:
     import tempfile
 
     germeval, _ = corpora.split_germeval(corpora.read_germeval())
@@ -261,9 +270,12 @@ def cross_validate(folds: int, epochs: int, admin: int, copies: int, vectors) ->
         with tempfile.TemporaryDirectory() as tmp:
             crf = crf_model(g_train + l_train, Path(tmp) / "crf")
             for name, test in (("germeval", g_test), ("legal", l_test)):
-                neural_spans = predict(model, Encoded(test, vectors, alphabet))
+                neural_probs = predict(model, Encoded(test, vectors, alphabet))
                 crf_spans = [crf.tag(s.words) for s in test]
-                systems = score_systems(test, neural_spans, crf_spans, THRESHOLDS)
+                if dump:
+                    with open(dump / f"fold{k}-{name}.pkl", "wb") as handle:
+                        pickle.dump((test, neural_probs, crf_spans), handle)
+                systems = score_systems(test, neural_probs, crf_spans, THRESHOLDS)
                 for system, score in systems.items():
                     for label in ("PER", "LOC", "ORG"):
                         key = f"{name} {system} {label}"
@@ -327,13 +339,14 @@ def main(argv: list[str] | None = None) -> None:
         "--copies", type=int, default=1, help="name-swapped copies per sentence with names"
     )
     parser.add_argument("--folds", type=int, default=0, help="cross-validate first (K folds)")
+    parser.add_argument("--dump", type=Path, help="keep fold predictions here (pickle)")
     parser.add_argument("--no-train", action="store_true", help="only cross-validate")
     parser.add_argument("--out", type=Path, default=neural_ner.MODEL_PATH)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     vectors = neural_ner.WordVectors()
     if args.folds:
-        cross_validate(args.folds, args.epochs, args.admin, args.copies, vectors)
+        cross_validate(args.folds, args.epochs, args.admin, args.copies, vectors, args.dump)
     if args.no_train:
         return
     sentences = training_data(list(corpora.training_sentences()), args.admin, args.copies)
@@ -356,9 +369,9 @@ def main(argv: list[str] | None = None) -> None:
     tagger = neural_ner.NeuralTagger(args.out)
     crf = ner.default_tagger()
     for name, sentences in corpora.held_out().items():
-        neural_spans = tagger.tag_many([s.words for s in sentences])
+        neural_probs = [tagger.probabilities([s.words])[0] for s in sentences]
         crf_spans = [crf.tag(s.words) for s in sentences]
-        for system, score in score_systems(sentences, neural_spans, crf_spans).items():
+        for system, score in score_systems(sentences, neural_probs, crf_spans).items():
             cells = ", ".join(
                 f"{label} " + "/".join(f"{v:.3f}" for v in score.prf(label))
                 for label in ("PER", "LOC", "ORG")
