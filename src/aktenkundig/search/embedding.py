@@ -819,6 +819,7 @@ class SubwordEmbeddings:
     def __init__(self, weights: Path | None = None) -> None:
         bundle = _read_bundle(weights or bundled_weights_path())
         self.dim = bundle.hidden
+        self.unk = bundle.unk
         self._tokenizer = _UnigramTokenizer(bundle)
         self._word = bundle.tensors["emb.word"].reshape(-1, self.dim // _QK)
 
