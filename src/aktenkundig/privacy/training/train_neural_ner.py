@@ -192,9 +192,11 @@ THRESHOLDS = (0.0, 0.6, 0.8, 0.9)
 def score_systems(sentences, neural_probs, crf_spans, thresholds=(0.0,)) -> dict[str, Score]:
     """CRF alone; neural alone and the union, decoded by argmax or constrained Viterbi
     (:func:`neural_ner.decode`), neural spans kept from a minimum span score on."""
-    scores = {"crf": Score()}
-    for s, c in zip(sentences, crf_spans, strict=True):
+    scores = {"crf": Score(), "combined": Score()}
+    for s, p, c in zip(sentences, neural_probs, crf_spans, strict=True):
         scores["crf"].add(s.tags, c)
+        neural = neural_ner.decode(p, neural_ner.VITERBI, s.words if neural_ner.CLEAN else None)
+        scores["combined"].add(s.tags, neural_ner.combine(neural, c, neural_ner.MIN_SCORE))
     for viterbi, tidy in ((False, False), (True, False), (True, True)):
         decoded = [
             neural_ner.decode(p, viterbi, s.words if tidy else None)
