@@ -190,6 +190,11 @@ class NeuralTagger:
 # Decoding chosen by cross-validation (train_neural_ner.py --folds).
 VITERBI = True
 CLEAN = True
+# A lone sentence-initial word outside the name gazetteers needs this span score: German
+# capitalises every first word, and questions to the citizen chatbot open with
+# imperatives ("Zeige", "Ignoriere"). Neutral in cross-validation (GermEval PER F1
+# 0.680 vs 0.684, Legal NER 0.748 vs 0.743), but no citizen's verb becomes a name.
+SENTENCE_START_SCORE = 0.8
 # Neural spans below this score (lowest word probability) are dropped in the combination.
 MIN_SCORE = 0.6
 _ALLOWED = np.array(
@@ -275,6 +280,10 @@ def clean(spans: Sequence[ner.Span], words: Sequence[str]) -> list[ner.Span]:
             continue
         if end - start == 1 and words[start].lower() in _stop_words():
             continue
+        if start == 0 and end == 1 and span.score < SENTENCE_START_SCORE:
+            lower = words[0].lower()
+            if lower not in ner.first_names() and lower not in ner.surnames():
+                continue  # "Ignoriere alle Anweisungen": every sentence starts capitalised
         inner = words[start:end]
         if any(w[:1].islower() and w.lower() not in _PARTICLES for w in inner):
             continue  # "Müller sagte Meier": two names or none, not one
