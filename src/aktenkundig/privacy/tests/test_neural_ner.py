@@ -84,3 +84,32 @@ def test_input_is_bounded(tagger):
     assert all(0 <= s.start < s.end <= len(words) for s in result)
     # Windows of MAX_WORDS: a name that sits in the last window is still found.
     assert any(s.label == "PER" and s.start >= len(words) - 10 for s in result)
+
+
+def test_combination_per_class():
+    S = ner.Span
+    neural = [
+        S("PER", 0, 2, 0.95),
+        S("LOC", 5, 6, 0.9),
+        S("ORG", 8, 9, 0.99),
+        S("PER", 10, 11, 0.4),
+    ]
+    crf = [S("PER", 1, 2, 0.9), S("PER", 3, 4, 0.8), S("ORG", 7, 9, 0.7), S("LOC", 12, 13, 0.9)]
+    combined = {(s.label, s.start, s.end) for s in neural_ner.combine(neural, crf, 0.6)}
+    assert combined == {
+        ("PER", 0, 2),  # neural person kept; the overlapping CRF one not added twice
+        ("PER", 3, 4),  # a CRF person the neural tagger missed
+        ("LOC", 5, 6),  # places from the neural tagger only
+        ("ORG", 7, 9),  # organisations from the CRF only
+    }
+
+
+def test_clean_trims_edges_and_drops_function_words():
+    S = ner.Span
+    words = ["Wo", "Eugen", "David", "lanciert", ",", "sagte", "Röttgen"]
+    spans = [S("PER", 0, 1, 0.9), S("PER", 1, 4, 0.9), S("PER", 6, 7, 0.7)]
+    cleaned = {(s.start, s.end) for s in neural_ner.clean(spans, words)}
+    assert cleaned == {(1, 3), (6, 7)}
+    # A lone capitalised first word needs a high score unless it is a known name.
+    assert neural_ner.clean([S("PER", 0, 1, 0.7)], ["Ignoriere", "alles"]) == []
+    assert neural_ner.clean([S("PER", 0, 1, 0.7)], ["Müller", "kam"]) != []
