@@ -65,6 +65,14 @@ SETTINGS: tuple[Setting, ...] = (
         "on SQLite, database on PostgreSQL.",
     ),
     Setting("AKTENKUNDIG_MAX_UPLOAD_MB", "100", "Largest file accepted for ingestion, in MB."),
+    Setting(
+        "AKTENKUNDIG_PII_TAGGER",
+        "neural",
+        "Tagger for names, places and organisations in running text: neural (BiLSTM over "
+        "e5 subword embeddings plus the CRF's person spans; higher recall, about half the "
+        "throughput) or crf (the CRF alone; faster, misses about half of the names in "
+        "news-style text). Rules for letters apply with both. See privacy/data/MODEL_CARD.md.",
+    ),
     Setting("AKTENKUNDIG_OCR_LANGUAGES", "deu+eng", "Tesseract language packs used for OCR."),
     Setting(
         "AKTENKUNDIG_OCR_MAX_PAGES",

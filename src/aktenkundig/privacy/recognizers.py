@@ -375,7 +375,10 @@ class PersonRecognizer(EntityRecognizer):
 
     def load(self) -> None:
         if self._use_model and self._tagger is None:
-            self._tagger = neural_ner.default_combined()
+            from aktenkundig import config
+
+            self._tagger = (ner.default_tagger() if config.get("AKTENKUNDIG_PII_TAGGER") == "crf"
+                            else neural_ner.default_combined())
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None):
         results: list[RecognizerResult] = []

@@ -113,3 +113,13 @@ def test_clean_trims_edges_and_drops_function_words():
     # A lone capitalised first word needs a high score unless it is a known name.
     assert neural_ner.clean([S("PER", 0, 1, 0.7)], ["Ignoriere", "alles"]) == []
     assert neural_ner.clean([S("PER", 0, 1, 0.7)], ["Müller", "kam"]) != []
+
+
+def test_the_operator_can_choose_the_crf_alone(monkeypatch):
+    from aktenkundig.privacy import ner, neural_ner
+    from aktenkundig.privacy.recognizers import PersonRecognizer
+
+    monkeypatch.setenv("AKTENKUNDIG_PII_TAGGER", "crf")
+    assert isinstance(PersonRecognizer()._tagger, ner.CrfTagger)
+    monkeypatch.setenv("AKTENKUNDIG_PII_TAGGER", "neural")
+    assert isinstance(PersonRecognizer()._tagger, neural_ner.CombinedTagger)
