@@ -61,3 +61,74 @@ class SubtitleJob(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class LiveStatus(models.TextChoices):
+    READY = "ready", _("Bereit")
+    LIVE = "live", _("Läuft")
+    ENDED = "ended", _("Beendet")
+
+
+def new_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class LiveSession(models.Model):
+    """A live-subtitled meeting: the audience reads it through ``token`` (a link that
+    is the only secret: no account, no cookie), staff feed and correct it.
+
+    ``release_delay`` > 0 holds each line for that many seconds, so a
+    Schriftdolmetscher can correct names before the hall's screen shows them; 0
+    shows lines as soon as they are recognised. ``store_audio`` stays False: the
+    audio of a council meeting is personal data and nothing here needs it later."""
+
+    tenant = models.ForeignKey("core.Tenant", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    title = models.CharField(max_length=200)
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    status = models.CharField(max_length=10, choices=LiveStatus.choices,
+                              default=LiveStatus.READY)
+    terms = models.TextField(blank=True)  # Terms.parse format, e.g. from the agenda
+    speakers = models.JSONField(default=list, blank=True)  # names to label lines with
+    release_delay = models.PositiveSmallIntegerField(default=0)  # seconds; 0 = immediate
+    store_audio = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["tenant", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LiveLine(models.Model):
+    """One committed caption: recognised text with word timings and marks for the
+    corrector (``words``: ``[{"text", "start", "end", "p"}]``, ``p`` the word's
+    probability), released to the audience or held."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="lines")
+    index = models.PositiveIntegerField()
+    start = models.FloatField()
+    end = models.FloatField()
+    text = models.TextField()
+    confidence = models.FloatField(default=1.0)
+    words = models.JSONField(default=list, blank=True)
+    speaker = models.CharField(max_length=120, blank=True)
+    released = models.BooleanField(default=False)
+    corrected = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "index"]
+        constraints = [models.UniqueConstraint(fields=["session", "index"],
+                                               name="speech_liveline_unique_index")]
+
+    def __str__(self) -> str:
+        return self.text[:60]
