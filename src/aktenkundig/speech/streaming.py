@@ -1,0 +1,292 @@
+"""Streaming recognition for live subtitles: audio in, stable caption lines out.
+
+Whisper decodes windows, not streams. The approach is whisper_streaming's
+(Macháček et al., 2023): keep a growing buffer of the recent audio, re-decode it
+about once a second, and *commit* only the words that two successive hypotheses
+agree on (LocalAgreement-2: the longest common word prefix). A word shown to the
+audience is therefore never taken back, which is what keeps the screen from
+flickering; the price is one decode step of latency. The buffer is cut at
+committed sentence ends and never grows beyond ``max_buffer_s`` (decoding time
+grows with it: on two cores Whisper base int8 needs ≈0.1 s per second of
+buffer, so 15 s keeps a decode well under the step budget plus the audience
+delay).
+
+Silence yields nothing, by three defences: Silero VAD (faster-whisper's bundled
+``faster_whisper.vad``) decides whether the buffer holds speech at all — without
+speech the decoder is not even called; the decoder itself runs with
+``vad_filter`` so only speech stretches reach it; and the hallucination filter of
+:mod:`aktenkundig.speech.transcribe` drops the broadcast credits Whisper invents
+(„Untertitel im Auftrag des ZDF“). The session's term list is the initial prompt
+(spellings of names) and fixes known misspellings in every emitted line.
+
+Plain module, no Django: the WebSocket consumer runs it in a worker thread, the
+CLI and the benchmark feed it directly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from aktenkundig.speech.subtitles import Word, build_cues
+from aktenkundig.speech.transcribe import NO_SPEECH_DROP, SAMPLE_RATE, Terms, is_hallucination
+
+LOW_CONFIDENCE = 0.5  # a word below this probability is marked for the corrector
+_SENTENCE_END = (".", "!", "?", "…")
+PAUSE_FLUSH_S = 1.5  # after this much silence the last words are shown even unconfirmed
+
+
+@dataclass
+class TimedWord:
+    text: str
+    start: float  # seconds since the stream began
+    end: float
+    probability: float = 1.0
+
+
+@dataclass
+class Line:
+    """A committed caption line (at most two lines of 42 characters)."""
+
+    start: float
+    end: float
+    text: str
+    confidence: float
+    words: list[TimedWord] = field(default_factory=list)
+
+    def words_json(self) -> list[dict]:
+        return [{"text": w.text, "start": round(w.start, 2), "end": round(w.end, 2),
+                 "p": round(w.probability, 3)} for w in self.words]
+
+
+def pcm_to_float(chunk: bytes | np.ndarray) -> np.ndarray:
+    """16 kHz mono samples as float32 in [-1, 1]: raw bytes are little-endian int16
+    (what the browser's worklet sends), arrays may be int16 or float."""
+    if isinstance(chunk, (bytes, bytearray, memoryview)):
+        data = bytes(chunk)
+        if len(data) % 2:
+            data = data[:-1]
+        return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+    array = np.asarray(chunk)
+    if array.dtype == np.int16:
+        return array.astype(np.float32) / 32768.0
+    return array.astype(np.float32, copy=False)
+
+
+def _norm(word: str) -> str:
+    return re.sub(r"[^\w]", "", word.lower())
+
+
+def _agreed(previous: list[TimedWord], current: list[TimedWord]) -> int:
+    """Length of the longest common word prefix (compared without case and
+    punctuation, so „Sitzung“ and „Sitzung.“ agree; the newer spelling is kept)."""
+    count = 0
+    for old, new in zip(previous, current, strict=False):
+        if _norm(old.text) != _norm(new.text):
+            break
+        count += 1
+    return count
+
+
+class StreamingDecoder:
+    """Feed 16 kHz mono chunks with :meth:`feed`; it returns committed lines.
+
+    Not thread-safe: one decoder per stream, used from one thread."""
+
+    def __init__(self, terms: Terms | None = None, model=None, *, step_s: float = 1.0,
+                 max_buffer_s: float = 18.0, trim_s: float = 10.0) -> None:
+        if model is None:
+            from aktenkundig.speech.engine import load_model
+
+            model = load_model()
+        self.model = model
+        self.terms = terms or Terms()
+        self.step = int(step_s * SAMPLE_RATE)
+        self.max_buffer = int(max_buffer_s * SAMPLE_RATE)
+        self.trim_at = int(trim_s * SAMPLE_RATE)
+        self.sentence_end = 0.0  # stream time of the last committed sentence end
+        self.audio = np.zeros(0, dtype=np.float32)
+        self.offset = 0.0  # stream time of self.audio[0]
+        self.fed = 0  # samples received in total
+        self.decoded_at = 0
+        self.committed_until = 0.0
+        self.hypothesis: list[TimedWord] = []  # the last decode's words after the commit point
+        self.pending: list[TimedWord] = []  # committed, not yet part of a line
+        self.history: list[TimedWord] = []  # recent committed words (prompt context)
+        self.last_speech_end = -1.0  # stream time where the VAD last heard speech end
+        self.decodes = 0
+        self.use_context = False
+        self.decode_seconds: list[float] = []
+        self.dropped: list[str] = []
+
+    @property
+    def now(self) -> float:
+        return self.fed / SAMPLE_RATE
+
+    def insert(self, chunk: bytes | np.ndarray) -> None:
+        samples = pcm_to_float(chunk)
+        self.audio = np.concatenate([self.audio, samples])
+        self.fed += len(samples)
+
+    def feed(self, chunk: bytes | np.ndarray) -> list[Line]:
+        """Add audio; decode when a step's worth of new audio has arrived."""
+        self.insert(chunk)
+        if self.fed - self.decoded_at >= self.step:
+            return self.process()
+        return []
+
+    def process(self) -> list[Line]:
+        """One decode step over the buffer (call it when the caller has time: a
+        worker that fell behind calls it less often and catches up with more
+        audio per step, so the lag does not grow)."""
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        # VAD over the new audio only (with half a second before it, so a word
+        # that began in the last step counts): over the whole buffer it would cost
+        # as much as a quarter of the decode, every step.
+        since = max(self.offset, (self.decoded_at - SAMPLE_RATE // 2) / SAMPLE_RATE)
+        self.decoded_at = self.fed
+        start = int((since - self.offset) * SAMPLE_RATE)
+        speech = get_speech_timestamps(
+            self.audio[start:], VadOptions(min_silence_duration_ms=300, speech_pad_ms=100))
+        if speech:
+            self.last_speech_end = since + speech[-1]["end"] / SAMPLE_RATE
+        if self.last_speech_end <= self.offset:  # no speech in the buffer: nothing to decode
+            lines = self._commit(self.hypothesis, force=True)
+            self._trim_to(self.now - 1.0)  # keep a second: a word may be starting
+            return lines
+        pause = self.now - self.last_speech_end
+        words = self._decode()
+        agreed = _agreed(self.hypothesis, words)
+        lines = self._commit(words[:agreed])
+        self.hypothesis = words[agreed:]
+        if pause >= PAUSE_FLUSH_S:  # the speaker stopped: show the rest now
+            lines += self._commit(self.hypothesis, force=True)
+        if len(self.audio) > self.trim_at and self.sentence_end > self.offset:
+            # Cut at a committed sentence end only once the buffer is long: the
+            # model recognises a sentence's start far better with the audio before
+            # it (a buffer cut at every sentence end garbled short sentences).
+            self._trim_to(self.sentence_end)
+        if len(self.audio) > self.max_buffer:
+            if self.committed_until <= self.offset + 1.0:  # nothing agreed in a full buffer
+                lines += self._commit(self.hypothesis, force=True)
+            self._trim_to(self.committed_until)
+        return lines
+
+    def finish(self) -> list[Line]:
+        """End of the stream: decode what is left and commit it."""
+        lines = self.process() if self.fed > self.decoded_at else []
+        return lines + self._commit(self.hypothesis, force=True)
+
+    # -- internals -------------------------------------------------------------
+
+    def _prompt(self) -> str | None:
+        if not self.use_context:
+            return self.terms.prompt()
+        context = " ".join(w.text for w in self.history if w.end <= self.offset)[-200:]
+        prompt = " ".join(part for part in (self.terms.prompt(), context) if part)
+        return prompt or None
+
+    def _decode(self) -> list[TimedWord]:
+        self.decodes += 1
+        started = time.perf_counter()
+        segments, _info = self.model.transcribe(
+            self.audio, language="de", task="transcribe", beam_size=1,
+            # No temperature fallback: a failed quality check re-decoded the buffer
+            # up to five times (11 s steps seen); the next step decodes again anyway.
+            temperature=0.0,
+            # The VAD above already gated the buffer; running it again inside
+            # transcribe costs ~20 % per step. Timestamps stay on: without them
+            # faster-whisper's word alignment was twice as slow here.
+            word_timestamps=True,
+            condition_on_previous_text=False, initial_prompt=self._prompt(),
+        )
+        words: list[TimedWord] = []
+        for segment in segments:
+            text = segment.text.strip()
+            if not text or is_hallucination(text) or (
+                segment.no_speech_prob > NO_SPEECH_DROP and segment.avg_logprob < -1.0
+            ):
+                if text:
+                    self.dropped.append(text)
+                continue
+            for w in segment.words or []:
+                start, end = self.offset + float(w.start), self.offset + float(w.end)
+                if words and not w.word.startswith(" "):  # a piece of the previous word
+                    last = words[-1]
+                    words[-1] = TimedWord(last.text + w.word, last.start, end,
+                                          min(last.probability, float(w.probability)))
+                else:
+                    words.append(TimedWord(w.word.strip(), start, end, float(w.probability)))
+        self.decode_seconds.append(time.perf_counter() - started)
+        words = [w for w in words if w.text and w.start >= self.committed_until - 0.1]
+        # Whisper often repeats the last committed words at the head of the new
+        # hypothesis (timings are fuzzy by a few hundredths): drop that overlap.
+        tail = [_norm(w.text) for w in self.history[-5:]]
+        for n in range(min(5, len(tail), len(words)), 0, -1):
+            if tail[-n:] == [_norm(w.text) for w in words[:n]]:
+                words = words[n:]
+                break
+        return words
+
+    def _commit(self, words: list[TimedWord], force: bool = False) -> list[Line]:
+        if words:
+            self.pending.extend(words)
+            self.history = (self.history + words)[-50:]
+            self.committed_until = max(self.committed_until, words[-1].end)
+            if force:
+                self.hypothesis = [w for w in self.hypothesis if w.start >= words[-1].end]
+        return self._emit(force)
+
+    def _emit(self, force: bool) -> list[Line]:
+        """Lines from the committed words: up to the last sentence end, or every
+        full two-line cue; everything when ``force`` (pause, end of stream)."""
+        if not self.pending:
+            return []
+        cut = len(self.pending) if force else 0
+        if not force:
+            for i, word in enumerate(self.pending):
+                if word.text.endswith(_SENTENCE_END):
+                    cut = i + 1
+        lines: list[Line] = []
+        if cut:
+            lines = self._lines(self.pending[:cut])
+            self.pending = self.pending[cut:]
+            if lines and lines[-1].text.endswith(_SENTENCE_END):
+                self.sentence_end = lines[-1].end
+        if self.pending:  # a long sentence: emit the cues that are already full
+            groups = self._lines(self.pending)
+            if len(groups) > 1:
+                done = sum(len(line.words) for line in groups[:-1])
+                lines += groups[:-1]
+                self.pending = self.pending[done:]
+        return [line for line in lines if self._keep(line)]
+
+    def _keep(self, line: Line) -> bool:
+        if is_hallucination(line.text):
+            self.dropped.append(line.text)
+            return False
+        return True
+
+    def _lines(self, words: list[TimedWord]) -> list[Line]:
+        cues = build_cues([([Word(w.text, w.start, w.end) for w in words], 1.0)])
+        lines, position = [], 0
+        for cue in cues:
+            chunk = words[position:position + len(cue.words)]
+            position += len(cue.words)
+            logs = [math.log(max(w.probability, 1e-6)) for w in chunk]
+            lines.append(Line(chunk[0].start, chunk[-1].end, self.terms.fix(cue.text),
+                              math.exp(sum(logs) / len(logs)), chunk))
+        return lines
+
+    def _trim_to(self, time: float) -> None:
+        cut = int((time - self.offset) * SAMPLE_RATE)
+        if cut <= 0:
+            return
+        cut = min(cut, len(self.audio))
+        self.audio = self.audio[cut:]
+        self.offset += cut / SAMPLE_RATE
