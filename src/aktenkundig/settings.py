@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "csp",
+    "channels",
     "aktenkundig.core",
     "aktenkundig.documents",
     "aktenkundig.search",
@@ -85,6 +86,12 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "aktenkundig.urls"
 WSGI_APPLICATION = "aktenkundig.wsgi.application"
+ASGI_APPLICATION = "aktenkundig.asgi.application"
+# Live subtitles (speech.consumers): the in-memory layer reaches the sockets of one
+# process. With several server processes the sockets still get every line through
+# the database (within a second); a shared layer (e.g. channels_redis) makes that
+# instant. See docs/architecture.md.
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 TEMPLATES = [
     {

@@ -7,7 +7,8 @@ The keys are what other apps pass to ``governance.policy.check_feature``:
 * ``inbox``: routing of incoming mail (Posteingang) to the responsible unit;
 * ``forms``: extracting fields from submitted forms;
 * ``language``: language services (Einfache Sprache, translation);
-* ``speech``: subtitles for uploaded audio and video (offline speech recognition).
+* ``speech``: subtitles for uploaded audio and video (offline speech recognition);
+* ``speech_live``: live subtitles of public meetings, corrected by a person.
 """
 
 from __future__ import annotations
@@ -213,6 +214,44 @@ FEATURES: dict[str, Feature] = {
             "objection_procedure": (
                 "Das Programm entscheidet nicht über Bürgerinnen und Bürger. Gegen "
                 "Entscheidungen der Behörde gelten die üblichen Rechtsbehelfe."
+            ),
+        },
+        risk_answers={"exc_preparatory": True},
+    ),
+    "speech_live": Feature(
+        key="speech_live",
+        name="Live-Untertitel für Sitzungen",
+        public=False,
+        oversight=True,
+        draft={
+            **_COMMON,
+            "model_description": (
+                "Spracherkennung Whisper base (OpenAI, MIT-Lizenz) mit faster-whisper, "
+                "offline auf dem Server der Behörde, fortlaufend über die letzten "
+                "Sekunden Ton; nur Wörter, die zwei Erkennungsläufe übereinstimmend "
+                "liefern, werden angezeigt. Stimmerkennung (Silero VAD) und ein Filter "
+                "für bekannte Fehlausgaben verhindern erfundenen Text in Stille."
+            ),
+            "short_description": (
+                "Während einer öffentlichen Sitzung erscheint das Gesprochene nach wenigen "
+                "Sekunden als Untertitel auf dem Saalbildschirm und auf Mobiltelefonen. "
+                "Eine Schriftdolmetscherin oder ein Beschäftigter korrigiert Namen und "
+                "Begriffe, auf Wunsch bevor eine Zeile erscheint."
+            ),
+            "purpose": "Teilhabe hörgeschädigter Menschen an öffentlichen Sitzungen (BITV 2.0).",
+            "expected_benefit": "Untertitel für jede öffentliche Sitzung, nicht nur für einzelne.",
+            "data_sources": (
+                "Ton der Sitzung (Mikrofon oder Saalanlage); eine Begriffsliste aus der "
+                "Tagesordnung. Der Ton wird nicht gespeichert."
+            ),
+            "human_intervention": (
+                "Eine Person verfolgt den Text, korrigiert Zeilen und gibt sie frei "
+                "(optional mit Verzögerung). Die Anzeige sagt, dass die Untertitel "
+                "automatisch erzeugt werden und Fehler enthalten können."
+            ),
+            "objection_procedure": (
+                "Maßgeblich ist die Niederschrift der Sitzung. Das Programm entscheidet "
+                "nicht über Bürgerinnen und Bürger."
             ),
         },
         risk_answers={"exc_preparatory": True},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from aktenkundig.speech import views
+from aktenkundig.speech import live_views, views
 
 app_name = "speech"
 urlpatterns = [
@@ -15,4 +15,9 @@ urlpatterns = [
     path("<int:pk>/vorschau.vtt", views.track, name="track"),
     path("<int:pk>/niederschrift/", views.minutes, name="minutes"),
     path("<int:pk>/niederschrift.txt", views.minutes_download, name="minutes_download"),
+    path("live/", live_views.index, name="live_index"),
+    path("live/<int:pk>/", live_views.console, name="live_console"),
+    path("live/<int:pk>/beenden/", live_views.end, name="live_end"),
+    path("live/<int:pk>/untertitel.<str:fmt>", live_views.download, name="live_download"),
+    path("mitlesen/<str:token>/", live_views.audience, name="live_audience"),
 ]

@@ -46,6 +46,8 @@ def navigation(request) -> dict:
     citizen_pages = citizen_staff_pages(user)
     if citizen_pages:
         items.append((_("Bürger-Chat"), reverse(citizen_pages[0])))
+    if membership is not None and feature_enabled(membership.tenant, "speech_live"):
+        items.append((_("Live-Untertitel"), reverse("speech:live_index")))
     if membership is not None and feature_enabled(membership.tenant, "forms"):
         items.append((_("Formulare"), reverse("forms:index")))
     if has_role(user, "administrator") or can_manage_documents(user) or user.is_staff:

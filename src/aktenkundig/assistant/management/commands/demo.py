@@ -214,7 +214,7 @@ class Command(BaseCommand):
             people.append(user)
         editor, officer = people
         register.ensure_default_entries(tenant)
-        for feature in ("assistant", "citizen", "inbox", "forms"):
+        for feature in ("assistant", "citizen", "inbox", "forms", "speech_live"):
             if register.feature_approved(tenant, feature):
                 continue
             register.publish_feature(
@@ -226,7 +226,7 @@ class Command(BaseCommand):
                 f"KI-Register: „{FEATURES[feature].name}“ vorgelegt von "
                 f"{editor.username}, freigegeben von {officer.username} (Pilotbetrieb)."
             )
-        for feature in ("assistant", "inbox"):
+        for feature in ("assistant", "inbox", "speech_live"):
             if policy.get_policy(tenant, feature).required_modules:
                 policy.update_policy(tenant, feature, officer, required_modules=[])
         from aktenkundig.inbox import demo as inbox_demo

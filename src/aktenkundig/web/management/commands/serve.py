@@ -1,9 +1,12 @@
-"""``aktenkundig serve``: the production web server (gunicorn + whitenoise).
+"""``aktenkundig serve``: the production web server (uvicorn + whitenoise).
 
-Static files are collected into DATA_DIR/static first (fast when nothing
-changed) and served by whitenoise from the same process, so that a single
-command runs a complete installation. Put a TLS-terminating reverse proxy in
-front for anything but localhost.
+An ASGI server since live subtitles need WebSockets (aktenkundig.asgi): pages
+still run as the WSGI application, in a pool of ``--threads`` threads per worker
+process, WebSockets through Django Channels. Static files are collected into
+DATA_DIR/static first (fast when nothing changed) and served by whitenoise from
+the same process, so that a single command runs a complete installation. Put a
+TLS-terminating reverse proxy in front for anything but localhost (it must pass
+WebSocket upgrades on ``/ws/``).
 """
 
 from __future__ import annotations
@@ -26,9 +29,9 @@ def _in_use_message(where: str, port: int) -> str:
 def ensure_port_free(host: str, port: int) -> None:
     """Refuse to start when ``host:port`` is taken, with one German sentence.
 
-    gunicorn would retry five times, log in English and exit, after ``demo --web``
+    The server would log in English and exit, after ``demo --web``
     had already printed a login that then leads to the *other* server. Binding is
-    tried for every address ``host`` resolves to, with SO_REUSEADDR as gunicorn
+    tried for every address ``host`` resolves to, with SO_REUSEADDR as the server
     binds. For a loopback or wildcard address, a server answering on the other
     loopback family counts too: with one process on [::1]:8000 and ours on
     127.0.0.1:8000 both would start, and a browser opening "localhost" would reach
@@ -76,7 +79,7 @@ def ensure_port_free(host: str, port: int) -> None:
 
 
 class Command(BaseCommand):
-    help = "Run the production web server (gunicorn, static files via whitenoise)."
+    help = "Run the production web server (uvicorn: pages and WebSockets, static files)."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -88,43 +91,39 @@ class Command(BaseCommand):
             "--threads",
             type=int,
             default=8,
-            help="threads per worker; streamed answers hold one while they are written",
+            help="threads per worker for pages; streamed answers hold one while they are "
+            "written",
         )
-        parser.add_argument("--timeout", type=int, default=180, help="request timeout (s)")
+        parser.add_argument(
+            "--timeout", type=int, default=180,
+            help="seconds a worker gets to finish its requests when stopping",
+        )
 
     def handle(self, *args, **options):
-        from gunicorn.app.base import BaseApplication
+        import uvicorn
 
         ensure_port_free(options["host"], options["port"])
-        # Before the WSGI app exists: whitenoise indexes the static files at start-up.
+        # Before the app exists: whitenoise indexes the static files at start-up.
         call_command("collectstatic", interactive=False, verbosity=0)
-        bind = f"{options['host']}:{options['port']}"
-        if ":" in options["host"] and not options["host"].startswith("["):
-            bind = f"[{options['host']}]:{options['port']}"
-        config = {
-            "bind": bind,
-            "workers": options["workers"],
-            "threads": options["threads"],
-            "worker_class": "gthread",
-            "timeout": options["timeout"],
-            "graceful_timeout": 30,
-            "accesslog": "-",
-            "errorlog": "-",
-            "loglevel": "info",
-            # No request bodies beyond what uploads need; headers stay small.
-            "limit_request_field_size": 8190,
-            "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
-        }
-
-        class Server(BaseApplication):
-            def load_config(self):
-                for key, value in config.items():
-                    self.cfg.set(key, value)
-
-            def load(self):
-                from aktenkundig.wsgi import application
-
-                return application
-
-        self.stdout.write(f"aktenkundig läuft auf http://{bind}/ (Beenden mit Strg+C)")
-        Server().run()
+        host = options["host"].strip("[]")
+        shown = f"[{host}]" if ":" in host else host
+        # Read by aktenkundig.asgi in each worker process.
+        os.environ["AKTENKUNDIG_HTTP_THREADS"] = str(max(1, options["threads"]))
+        self.stdout.write(
+            f"aktenkundig läuft auf http://{shown}:{options['port']}/ (Beenden mit Strg+C)"
+        )
+        self.stdout.flush()
+        uvicorn.run(
+            "aktenkundig.asgi:application",
+            host=host,
+            port=options["port"],
+            workers=max(1, options["workers"]),
+            timeout_graceful_shutdown=options["timeout"],
+            proxy_headers=True,
+            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+            ws="websockets",
+            ws_max_size=256 * 1024,  # audio frames are small; nothing else is accepted
+            h11_max_incomplete_event_size=16 * 1024,  # headers stay small
+            log_level="info",
+            lifespan="off",
+        )
