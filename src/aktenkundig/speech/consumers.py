@@ -64,7 +64,15 @@ def _staff_session(user, session_id: int):
     membership = membership_of(user)
     if membership is None:
         return None, None
-    return membership, live.visible_sessions(membership).filter(pk=session_id).first()
+    return membership, (live.visible_sessions(membership).select_related("tenant")
+                        .filter(pk=session_id).first())
+
+
+async def _not_found(consumer) -> None:
+    # Accepted, then closed with 4404: a refused handshake reaches the browser as
+    # a bare 1006, and the page would keep retrying a link that cannot work.
+    await consumer.accept()
+    await consumer.close(code=CLOSE_NOT_FOUND)
 
 
 class _LinesSocket(AsyncWebsocketConsumer):
@@ -118,7 +126,7 @@ class AudienceConsumer(_LinesSocket):
         token = self.scope["url_route"]["kwargs"]["token"]
         self.session = await database_sync_to_async(live.by_token)(token)
         if self.session is None:
-            await self.close(code=CLOSE_NOT_FOUND)
+            await _not_found(self)
             return
         decision = await database_sync_to_async(live.still_allowed)(self.session)
         await self.accept()
@@ -146,7 +154,7 @@ class CorrectConsumer(_LinesSocket):
         self.membership, self.session = await _staff_session(
             user, self.scope["url_route"]["kwargs"]["session_id"])
         if self.session is None:
-            await self.close(code=CLOSE_NOT_FOUND)
+            await _not_found(self)
             return
         decision = await database_sync_to_async(live.gate)(user, self.session.tenant)
         await self.accept()
@@ -198,7 +206,7 @@ class IngestConsumer(AsyncWebsocketConsumer):
         self.membership, self.session = await _staff_session(
             user, self.scope["url_route"]["kwargs"]["session_id"])
         if self.session is None:
-            await self.close(code=CLOSE_NOT_FOUND)
+            await _not_found(self)
             return
         await self.accept()
         with _running_lock:

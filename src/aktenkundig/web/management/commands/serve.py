@@ -121,7 +121,7 @@ class Command(BaseCommand):
             timeout_graceful_shutdown=options["timeout"],
             proxy_headers=True,
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
-            ws="websockets",
+            ws="websockets-sansio",
             ws_max_size=256 * 1024,  # audio frames are small; nothing else is accepted
             h11_max_incomplete_event_size=16 * 1024,  # headers stay small
             log_level="info",
