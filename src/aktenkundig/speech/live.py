@@ -196,9 +196,11 @@ def release_due(session: LiveSession) -> list[LiveLine]:
 
 
 def payload(line: LiveLine, *, staff: bool) -> dict[str, Any]:
-    """What a socket sends: the audience gets the wrapped text and speaker; staff
-    also get the word marks, confidence and state."""
-    data = {"type": "line", "index": line.index, "lines": wrap(line.text),
+    """What a socket sends: the audience gets the text wrapped to caption lines
+    (the speaker's name in front, as German subtitles mark a change of speaker);
+    staff also get the raw text, word marks, confidence and state."""
+    shown = f"{line.speaker}: {line.text}" if line.speaker else line.text
+    data = {"type": "line", "index": line.index, "lines": wrap(shown),
             "speaker": line.speaker, "start": round(line.start, 2)}
     if staff:
         data.update(text=line.text, confidence=round(line.confidence, 3), words=line.words,

@@ -60,8 +60,12 @@ def navigation(request) -> dict:
         )
     items.append((_("Konto"), reverse("accounts:profile")))
     path = request.path
+    # The longest matching entry is the current one ("/untertitel/live/" is not
+    # also "/untertitel/").
+    matches = [url for _label, url in items if path == url or path.startswith(url)]
+    current = max(matches, key=len) if matches else None
     nav_items = [
-        {"label": label, "url": url, "current": path == url or path.startswith(url)}
+        {"label": label, "url": url, "current": url == current}
         for label, url in items
     ]
     return {"nav_items": nav_items, "nav_tenant": membership.tenant if membership else None}

@@ -10,9 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import socket
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from aktenkundig.governance.models import AuditRecord
 from aktenkundig.speech.models import LiveLine, LiveSession
 from aktenkundig.speech.tests.test_transcribe_real import KEY_WORDS, REFERENCE, _norm_words
 from aktenkundig.speech.transcribe import SAMPLE_RATE, load_audio
-from aktenkundig.testing.accounts import approve_assistant, governance_people
+from aktenkundig.testing.accounts import governance_people
 
 pytestmark = [
     pytest.mark.slow,
@@ -35,42 +33,6 @@ pytestmark = [
 ]
 
 FRAME = SAMPLE_RATE // 10
-
-
-@pytest.fixture
-def asgi_server(transactional_db, settings):
-    """uvicorn in a thread of this process (so it sees the test database), serving
-    aktenkundig.routing's router around Django's WSGI handler (with static files,
-    as pytest-django's live server does)."""
-    import uvicorn
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.core.wsgi import get_wsgi_application
-
-    from aktenkundig.routing import application_for
-
-    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = application_for(StaticFilesHandler(get_wsgi_application()), threads=4)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           ws="websockets-sansio", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
-
-
-@pytest.fixture
-def live_tenant(tenant, other_tenant):
-    approve_assistant(tenant, "speech_live")
-    approve_assistant(other_tenant, "speech_live")
-    return tenant
 
 
 def session_cookie(client, user) -> str:

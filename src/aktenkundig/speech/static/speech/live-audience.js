@@ -22,17 +22,15 @@
 
   function render(line) {
     caption.replaceChildren();
+    const p = document.createElement("p");
     line.lines.forEach(function (text, i) {
-      const p = document.createElement("p");
-      if (i === 0 && line.speaker) {
-        const who = document.createElement("span");
-        who.className = "speaker";
-        who.textContent = line.speaker + ": ";
-        p.appendChild(who);
-      }
-      p.appendChild(document.createTextNode(text));
-      caption.appendChild(p);
+      if (i) p.appendChild(document.createTextNode(" "));
+      const row = document.createElement("span");
+      row.className = "caption-line";
+      row.textContent = text;
+      p.appendChild(row);
     });
+    caption.appendChild(p);
     current = line;
     const chars = line.lines.join(" ").length;
     shownUntil = Date.now() + Math.max(1000, chars / 17 * 1000);
