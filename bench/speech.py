@@ -1,5 +1,7 @@
-"""Benchmark of offline subtitles (issue 14): word error rate, real-time factor,
-and words produced on silence.
+"""Benchmark of subtitles (issue 14): word error rate, real-time factor, words
+produced on silence, and the live (streaming) path: streaming WER against the
+offline WER on the same audio, and latency from a word's end in the audio to its
+commit, with the audio fed at real time.
 
 Speech is German text read by Debian's ``espeak-ng`` (German voice) at several
 speeds, clean and mixed with pink noise (ffmpeg), so the reference text is known
@@ -11,15 +13,18 @@ product's VAD and filter add or cost. espeak is a robotic voice; the absolute WE
 says little about real speakers, the comparison between rows does.
 
     PYTHONPATH=src python bench/speech.py [--speeds 120 150 180] [--silence-minutes 10]
+        [--streaming-only]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import queue
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -69,11 +74,87 @@ def plain_whisper(model, audio) -> str:
     return " ".join(s.text.strip() for s in segments)
 
 
+def stream_realtime(audio, terms=None, model=None, frame_s: float = 0.1):
+    """Feed ``audio`` in ``frame_s`` frames at real time from a producer thread into
+    the same loop the WebSocket consumer runs (``streaming.step``); returns (lines,
+    latencies in seconds from each committed word's end in the audio to the wall
+    time of its commit, decodes)."""
+    from aktenkundig.speech.streaming import StreamingDecoder, step
+
+    decoder = StreamingDecoder(terms, model)
+    frames: queue.Queue = queue.Queue()
+    frame = int(16000 * frame_s)
+    started = time.perf_counter()
+
+    def produce() -> None:
+        for i in range(0, len(audio), frame):
+            due = started + (i + frame) / 16000
+            time.sleep(max(0.0, due - time.perf_counter()))
+            frames.put(audio[i:i + frame])
+        frames.put(None)
+
+    threading.Thread(target=produce, daemon=True).start()
+    lines, latencies, done = [], [], False
+    while not done:
+        new, done = step(decoder, frames)
+        now = time.perf_counter() - started
+        for line in new:
+            latencies += [now - word.end for word in line.words]
+        lines += new
+    return lines, latencies, decoder.decodes
+
+
+def percentile(values, q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def streaming(directory: Path, args, model) -> None:
+    import numpy as np
+
+    from aktenkundig.speech.tests.test_transcribe_real import wer
+    from aktenkundig.speech.transcribe import load_audio, transcribe_audio
+
+    print(f"\nstreaming at real time (0.1 s frames, 1 s decode step)\n"
+          f"{'audio':28} {'secs':>6} {'stream WER':>10} {'offline WER':>11} {'p50 s':>6} "
+          f"{'p95 s':>6} {'max s':>6} {'decodes':>7}")
+    for speed in args.speeds:
+        for noise in (0.0, args.noise):
+            path = make_speech(directory, speed, noise)
+            pause = np.zeros(16000, dtype=np.float32)
+            audio = np.concatenate([pause, load_audio(path), pause, pause])
+            offline = transcribe_audio(audio, model=model).text
+            lines, latencies, decodes = stream_realtime(audio, model=model)
+            text = " ".join(line.text for line in lines)
+            label = f"espeak {speed} wpm" + (" + noise" if noise else "")
+            print(f"{label:28} {len(audio) / 16000:6.1f} {wer(REFERENCE, text):10.3f} "
+                  f"{wer(REFERENCE, offline):11.3f} {percentile(latencies, 0.5):6.2f} "
+                  f"{percentile(latencies, 0.95):6.2f} {max(latencies, default=0):6.2f} "
+                  f"{decodes:7d}", flush=True)
+    for noise in (0.0, 0.01):
+        rng = np.random.default_rng(1)
+        seconds = args.silence_minutes * 60
+        audio = (rng.standard_normal(int(seconds * 16000)) * noise).astype(np.float32) \
+            if noise else np.zeros(int(seconds * 16000), dtype=np.float32)
+        from aktenkundig.speech.streaming import StreamingDecoder
+
+        decoder = StreamingDecoder(model=model)  # faster than real time: only the words count
+        words = 0
+        for i in range(0, len(audio), 1600):
+            words += sum(len(line.text.split()) for line in decoder.feed(audio[i:i + 1600]))
+        words += sum(len(line.text.split()) for line in decoder.finish())
+        label = "stream: digital silence" if not noise else f"stream: white noise {noise}"
+        print(f"{label:28} {seconds / 60:6.1f} min  words {words}  decodes {decoder.decodes}",
+              flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--speeds", type=int, nargs="+", default=[120, 150, 180])
     parser.add_argument("--noise", type=float, default=0.03, help="pink noise amplitude")
     parser.add_argument("--silence-minutes", type=float, default=10)
+    parser.add_argument("--streaming-only", action="store_true",
+                        help="only the live path (streaming WER, latency, silence)")
     args = parser.parse_args()
     import django
 
@@ -88,6 +169,9 @@ def main() -> None:
     print(f"{'audio':28} {'secs':>6} {'WER':>6} {'RTF':>6} {'anchor WER':>11} {'anchor RTF':>11}")
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
+        if args.streaming_only:
+            streaming(directory, args, model)
+            sys.exit(0)
         rows = [(f"espeak {s} wpm" + (" + noise" if n else ""), make_speech(directory, s, n))
                 for s in args.speeds for n in (0.0, args.noise)]
         for label, path in rows:
@@ -112,6 +196,7 @@ def main() -> None:
             label = "digital silence" if not noise else f"pink noise {noise}"
             print(f"{label:28} {args.silence_minutes:6.1f} {len(result.text.split()):6d} "
                   f"{rtf:6.3f} {len(anchor.split()):12d}  {anchor[:60]!r}", flush=True)
+        streaming(directory, args, model)
     sys.exit(0)
 
 

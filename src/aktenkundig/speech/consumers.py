@@ -249,7 +249,7 @@ class IngestConsumer(AsyncWebsocketConsumer):
     # -- the worker thread ---------------------------------------------------
 
     def work(self, loop, user) -> None:
-        from aktenkundig.speech.streaming import StreamingDecoder
+        from aktenkundig.speech.streaming import StreamingDecoder, step
 
         def send(coroutine) -> None:
             asyncio.run_coroutine_threadsafe(coroutine, loop)
@@ -260,20 +260,7 @@ class IngestConsumer(AsyncWebsocketConsumer):
             decoder = StreamingDecoder(live.terms_of(session))
             checked, done = time.monotonic(), False
             while not done:
-                try:
-                    chunk = self.audio.get(timeout=0.5)
-                except queue.Empty:
-                    chunk = b""
-                chunks = [chunk]
-                while not self.audio.empty():  # everything that came in while decoding
-                    chunks.append(self.audio.get_nowait())
-                done = None in chunks
-                for part in chunks:
-                    if part:
-                        decoder.insert(part)
-                lines = decoder.finish() if done else (
-                    decoder.process() if decoder.fed - decoder.decoded_at >= decoder.step
-                    else [])
+                lines, done = step(decoder, self.audio)
                 stored = live.add_lines(session, lines) + live.release_due(session)
                 count += len(lines)
                 if stored:

@@ -86,21 +86,34 @@ def terms_of(session: LiveSession) -> Terms:
     return Terms.parse(session.terms)
 
 
-def start(session: LiveSession, user) -> None:
-    """The recognition starts (ingest connected). Raises Refused."""
+def start(session: LiveSession, user, *, system_actor: str = "") -> None:
+    """The recognition starts (ingest connected). Raises Refused. Without a user
+    (``aktenkundig speech live``, an operator at the server) only the tenant-wide
+    gate applies (register entry, kill switch), as for the other operator tools."""
     if session.status == LiveStatus.ENDED:
         raise Refused(_("Diese Sitzung ist beendet."))
-    decision = gate(user, session.tenant)
+    decision = gate(user, session.tenant) if user is not None else still_allowed(session)
     if not decision:
         raise Refused(decision.reason)
     now = timezone.now()
     LiveSession.objects.filter(pk=session.pk).update(status=LiveStatus.LIVE,
                                                      started_at=session.started_at or now)
-    audit.log_human_action(session.tenant, user=user, action="speech.live.started",
-                           feature=FEATURE, details={"session": session.pk})
+    _log_action(session, user, "speech.live.started", system_actor)
 
 
-def stop(session: LiveSession, user, *, seconds: float, lines: int, reason: str = "") -> None:
+def _log_action(session: LiveSession, user, action: str, system_actor: str = "",
+                **details) -> None:
+    details = {"session": session.pk, **details}
+    if user is None:
+        audit.append(session.tenant, "human", {"action": action, **details}, feature=FEATURE,
+                     system_actor=system_actor or "cli")
+    else:
+        audit.log_human_action(session.tenant, user=user, action=action, feature=FEATURE,
+                               details=details)
+
+
+def stop(session: LiveSession, user, *, seconds: float, lines: int, reason: str = "",
+         system_actor: str = "") -> None:
     """The recognition stopped (ingest closed, killed or failed): audited with what
     it produced. The session stays open for corrections until it is ended."""
     LiveSession.objects.filter(pk=session.pk, status=LiveStatus.LIVE).update(
@@ -112,9 +125,9 @@ def stop(session: LiveSession, user, *, seconds: float, lines: int, reason: str 
         model="whisper-base-int8", input_text=f"Live: {session.title}", output_text=text,
         extra={"session": session.pk, "audio_s": round(seconds, 1), "lines": lines,
                "reason": reason, "audio_stored": False},
+        system_actor="" if user is not None else (system_actor or "cli"),
     )
-    audit.log_human_action(session.tenant, user=user, action="speech.live.stopped",
-                           feature=FEATURE, details={"session": session.pk, "reason": reason})
+    _log_action(session, user, "speech.live.stopped", system_actor, reason=reason)
 
 
 def end(session: LiveSession, user) -> None:

@@ -26,6 +26,7 @@ CLI and the benchmark feed it directly.
 from __future__ import annotations
 
 import math
+import queue
 import re
 import time
 from dataclasses import dataclass, field
@@ -290,3 +291,31 @@ class StreamingDecoder:
         cut = min(cut, len(self.audio))
         self.audio = self.audio[cut:]
         self.offset += cut / SAMPLE_RATE
+
+
+def step(decoder: StreamingDecoder, audio: queue.Queue, wait_s: float = 0.5
+         ) -> tuple[list[Line], bool]:
+    """One turn of a live loop: take everything that arrived in ``audio`` (``None``
+    marks the end of the stream), decode once if a step's worth is new, and
+    return (committed lines, ended). A loop that calls this never queues work
+    behind a slow decode: what came in meanwhile is decoded together, so the
+    delay stays bounded by one decode instead of growing (the failure of
+    streaming servers whose CPU falls behind)."""
+    try:
+        chunks = [audio.get(timeout=wait_s)]
+    except queue.Empty:
+        chunks = []
+    while True:
+        try:
+            chunks.append(audio.get_nowait())
+        except queue.Empty:
+            break
+    ended = None in chunks
+    for chunk in chunks:
+        if chunk is not None and len(chunk):
+            decoder.insert(chunk)
+    if ended:
+        return decoder.finish(), True
+    if decoder.fed - decoder.decoded_at >= decoder.step:
+        return decoder.process(), False
+    return [], False

@@ -1,4 +1,5 @@
-"""``aktenkundig serve`` runs a real gunicorn on loopback and serves pages and static files."""
+"""``aktenkundig serve`` runs a real uvicorn on loopback and serves pages, static files
+and the live-subtitle WebSockets."""
 
 import os
 import signal
@@ -21,7 +22,7 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_serve_runs_gunicorn_with_static_files(tmp_path):
+def test_serve_runs_pages_static_files_and_websockets(tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AKTENKUNDIG_")}
     env.update(
@@ -52,6 +53,18 @@ def test_serve_runs_gunicorn_with_static_files(tmp_path):
         assert "max-age" in css.headers.get("cache-control", "")
         assert (tmp_path / "static" / "aktenkundig" / "vendor" / "htmx.min.js").exists()
         assert httpx.get(f"{base}/", timeout=5).status_code == 302
+        # WebSockets through the same server: an unknown audience link is closed
+        # with 4404, and a socket from another site's page is refused outright.
+        from websockets.exceptions import ConnectionClosed, InvalidStatus
+        from websockets.sync.client import connect
+
+        with connect(f"ws://127.0.0.1:{port}/ws/speech/live/unbekannt/audience",
+                     origin=base, open_timeout=10) as sock, pytest.raises(ConnectionClosed):
+            sock.recv(timeout=10)
+        assert sock.close_code == 4404
+        with pytest.raises(InvalidStatus, match="403"):
+            connect(f"ws://127.0.0.1:{port}/ws/speech/live/unbekannt/audience",
+                    origin="https://fremd.example", open_timeout=10)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -104,7 +117,7 @@ def test_serve_refuses_a_port_in_use_in_german(tmp_path, family, address):
         busy.close()
     assert result.returncode == 1
     assert f"Port {port} ist schon belegt" in result.stderr
-    assert "Connection in use" not in result.stderr + result.stdout  # gunicorn never ran
+    assert "Connection in use" not in result.stderr + result.stdout  # the server never ran
     assert time.monotonic() - started < 30
 
 

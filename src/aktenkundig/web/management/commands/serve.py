@@ -96,7 +96,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--timeout", type=int, default=180,
-            help="seconds a worker gets to finish its requests when stopping",
+            help="seconds a worker may stay unresponsive before it is restarted",
         )
 
     def handle(self, *args, **options):
@@ -118,7 +118,12 @@ class Command(BaseCommand):
             host=host,
             port=options["port"],
             workers=max(1, options["workers"]),
-            timeout_graceful_shutdown=options["timeout"],
+            # As gunicorn's --timeout: a worker that does not answer the supervisor
+            # for this long is restarted. uvicorn's default (5 s) killed workers
+            # while they were still importing on a loaded two-core machine, over
+            # and over.
+            timeout_worker_healthcheck=max(10, options["timeout"]),
+            timeout_graceful_shutdown=30,
             proxy_headers=True,
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
             ws="websockets-sansio",
