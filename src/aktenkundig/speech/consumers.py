@@ -35,6 +35,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from aktenkundig.speech import live
+from aktenkundig.speech.transcribe import SAMPLE_RATE
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ async def broadcast(layer, session_id: int, lines) -> None:
 class IngestConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
-        self.worker = None
+        self.worker, self.stopping = None, False
         self.membership, self.session = await _staff_session(
             user, self.scope["url_route"]["kwargs"]["session_id"])
         if self.session is None:
@@ -224,6 +225,7 @@ class IngestConsumer(AsyncWebsocketConsumer):
             await self.refuse(str(error))
             return
         self.audio: queue.Queue = queue.Queue()
+        self.received, self.connected_at = 0, time.monotonic()
         self.worker = threading.Thread(
             target=self.work, args=(asyncio.get_running_loop(), user),
             name=f"live-{self.session.pk}", daemon=True)
@@ -231,20 +233,32 @@ class IngestConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps({"type": "started"}))
 
     async def refuse(self, message: str) -> None:
+        self.stop_worker()  # the server need not report a close the app initiated
         await self.send(text_data=json.dumps({"type": "error", "message": message}))
         await self.close(code=CLOSE_REFUSED)
 
+    def stop_worker(self) -> None:
+        if getattr(self, "worker", None) is not None and not self.stopping:
+            self.stopping = True
+            self.audio.put(None)  # the worker finishes the last words, audits, exits
+
     async def receive(self, text_data=None, bytes_data=None) -> None:
-        if self.worker is None or not bytes_data:
+        if self.worker is None or self.stopping or not bytes_data:
             return
         if len(bytes_data) > live.MAX_FRAME_BYTES:
             await self.refuse("Zu große Audiodaten: höchstens zwei Sekunden je Nachricht.")
             return
+        # Audio arrives at the pace it is spoken. A client sending far more (a
+        # replay at full speed, or an attack) would pile up decoding work: refused.
+        self.received += len(bytes_data) // 2
+        spoken = time.monotonic() - self.connected_at
+        if self.received > (spoken + live.AUDIO_AHEAD_S) * SAMPLE_RATE * live.AUDIO_RATE_FACTOR:
+            await self.refuse("Es kommen mehr Audiodaten als in Echtzeit gesprochen werden.")
+            return
         self.audio.put(bytes_data)
 
     async def disconnect(self, code) -> None:
-        if self.worker is not None:
-            self.audio.put(None)  # the worker finishes the last words, audits, exits
+        self.stop_worker()
 
     # -- the worker thread ---------------------------------------------------
 

@@ -37,6 +37,8 @@ MAX_SPEAKERS = 40
 MAX_DELAY_S = 120
 MAX_LINE_CHARS = 300
 MAX_FRAME_BYTES = 64_000  # two seconds of 16 kHz int16: a browser sends ~0.1 s a frame
+AUDIO_AHEAD_S = 20  # an ingest may send this much audio ahead of the clock ...
+AUDIO_RATE_FACTOR = 2  # ... and at most twice real time overall
 
 
 class Refused(ValueError):

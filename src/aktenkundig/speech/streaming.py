@@ -38,6 +38,8 @@ from aktenkundig.speech.transcribe import NO_SPEECH_DROP, SAMPLE_RATE, Terms, is
 
 LOW_CONFIDENCE = 0.5  # a word below this probability is marked for the corrector
 _SENTENCE_END = (".", "!", "?", "…")
+_CLAUSE_END = (",", ";", ":")
+LINE_WAIT_S = 3.0  # committed words wait at most this long (audio time) for a clause end
 PAUSE_FLUSH_S = 1.5  # after this much silence the last words are shown even unconfirmed
 
 
@@ -132,6 +134,8 @@ class StreamingDecoder:
         samples = pcm_to_float(chunk)
         self.audio = np.concatenate([self.audio, samples])
         self.fed += len(samples)
+        if len(self.audio) > 2 * self.max_buffer:  # a hard memory bound, whatever comes in
+            self._trim_to(self.offset + (len(self.audio) - self.max_buffer) / SAMPLE_RATE)
 
     def feed(self, chunk: bytes | np.ndarray) -> list[Line]:
         """Add audio; decode when a step's worth of new audio has arrived."""
@@ -244,15 +248,19 @@ class StreamingDecoder:
         return self._emit(force)
 
     def _emit(self, force: bool) -> list[Line]:
-        """Lines from the committed words: up to the last sentence end, or every
-        full two-line cue; everything when ``force`` (pause, end of stream)."""
+        """Lines from the committed words: up to the last sentence or clause end,
+        after LINE_WAIT_S of speech without one, or every full two-line cue;
+        everything when ``force`` (pause, end of stream). Waiting for the end of
+        a sentence would add its whole length to the latency."""
         if not self.pending:
             return []
         cut = len(self.pending) if force else 0
-        if not force:
+        if not force:  # up to the last sentence or clause end: a line reads as a unit
             for i, word in enumerate(self.pending):
-                if word.text.endswith(_SENTENCE_END):
+                if word.text.endswith(_SENTENCE_END + _CLAUSE_END):
                     cut = i + 1
+            if not cut and self.pending[-1].end - self.pending[0].start >= LINE_WAIT_S:
+                cut = len(self.pending)  # a long clause: show it rather than wait
         lines: list[Line] = []
         if cut:
             lines = self._lines(self.pending[:cut])
@@ -310,7 +318,7 @@ def step(decoder: StreamingDecoder, audio: queue.Queue, wait_s: float = 0.5
             chunks.append(audio.get_nowait())
         except queue.Empty:
             break
-    ended = None in chunks
+    ended = any(chunk is None for chunk in chunks)  # (arrays do not compare with "in")
     for chunk in chunks:
         if chunk is not None and len(chunk):
             decoder.insert(chunk)

@@ -113,7 +113,8 @@ def test_stream_speech_correct_a_line_and_the_audience_sees_it(
                                    "text": "Der Kreistag von Musterhausen tagt.",
                                    "speaker": "Herr Yilmaz"}))
         corrections = [m for m in receive_all(audience, 3.0) if m["index"] == 0]
-        assert corrections and corrections[-1]["lines"] == ["Der Kreistag von Musterhausen tagt."]
+        assert corrections and corrections[-1]["lines"] == [  # the speaker in front
+            "Herr Yilmaz: Der Kreistag", "von Musterhausen tagt."]
         assert corrections[-1]["speaker"] == "Herr Yilmaz"
         corrector.send(json.dumps({"action": "edit", "index": 0, "speaker": "Unbekannt"}))
         errors = [m for m in receive_all(corrector, 2.0) if m["type"] == "error"]
@@ -177,3 +178,31 @@ def test_kill_switch_refuses_and_stops_ingest(asgi_server, client, live_tenant, 
         with pytest.raises(ConnectionClosed):
             ingest.recv(timeout=10)
         assert ingest.close_code == 4403
+
+
+def test_audio_faster_than_spoken_is_refused(asgi_server, client, live_tenant, staff_member):
+    session = LiveSession.objects.create(tenant=live_tenant, created_by=staff_member, title="R")
+    cookie = session_cookie(client, staff_member)
+    with ws(asgi_server, f"/ws/speech/live/{session.pk}/ingest", cookie) as ingest:
+        assert json.loads(ingest.recv(timeout=30)) == {"type": "started"}
+        second = np.zeros(SAMPLE_RATE, dtype="<i2").tobytes()
+        with contextlib.suppress(ConnectionClosed):
+            for _ in range(60):  # a minute of audio at once
+                ingest.send(second)
+        messages = receive_all(ingest, 10)
+        assert any("Echtzeit" in m.get("message", "") for m in messages), messages
+        assert ingest.close_code == 4403
+    deadline = time.monotonic() + 90  # the worker finishes what it took, then stops
+    while True:
+        ingest = ws(asgi_server, f"/ws/speech/live/{session.pk}/ingest", cookie)
+        first = json.loads(ingest.recv(timeout=30))
+        if first == {"type": "started"}:
+            break
+        assert "läuft bereits" in first["message"] and time.monotonic() < deadline
+        ingest.close()
+        time.sleep(1)
+    with ingest:
+        big = np.zeros(3 * SAMPLE_RATE, dtype="<i2").tobytes()  # one 3-second frame
+        ingest.send(big)
+        message = json.loads(ingest.recv(timeout=10))
+        assert "höchstens zwei Sekunden" in message["message"]
