@@ -101,7 +101,7 @@ def stream_realtime(audio, terms=None, model=None, frame_s: float = 0.1):
         for line in new:
             latencies += [now - word.end for word in line.words]
         lines += new
-    return lines, latencies, decoder.decodes
+    return lines, latencies, decoder.decodes, decoder.decode_seconds
 
 
 def percentile(values, q: float) -> float:
@@ -117,20 +117,20 @@ def streaming(directory: Path, args, model) -> None:
 
     print(f"\nstreaming at real time (0.1 s frames, 1 s decode step)\n"
           f"{'audio':28} {'secs':>6} {'stream WER':>10} {'offline WER':>11} {'p50 s':>6} "
-          f"{'p95 s':>6} {'max s':>6} {'decodes':>7}")
+          f"{'p95 s':>6} {'max s':>6} {'decodes':>7} {'decode s p50':>12}")
     for speed in args.speeds:
         for noise in (0.0, args.noise):
             path = make_speech(directory, speed, noise)
             pause = np.zeros(16000, dtype=np.float32)
             audio = np.concatenate([pause, load_audio(path), pause, pause])
             offline = transcribe_audio(audio, model=model).text
-            lines, latencies, decodes = stream_realtime(audio, model=model)
+            lines, latencies, decodes, decode_s = stream_realtime(audio, model=model)
             text = " ".join(line.text for line in lines)
             label = f"espeak {speed} wpm" + (" + noise" if noise else "")
             print(f"{label:28} {len(audio) / 16000:6.1f} {wer(REFERENCE, text):10.3f} "
                   f"{wer(REFERENCE, offline):11.3f} {percentile(latencies, 0.5):6.2f} "
                   f"{percentile(latencies, 0.95):6.2f} {max(latencies, default=0):6.2f} "
-                  f"{decodes:7d}", flush=True)
+                  f"{decodes:7d} {percentile(decode_s, 0.5):12.2f}", flush=True)
     for noise in (0.0, 0.01):
         rng = np.random.default_rng(1)
         seconds = args.silence_minutes * 60
