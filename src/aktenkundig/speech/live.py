@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from aktenkundig.governance import audit
 from aktenkundig.governance.policy import Decision, check_feature, feature_enabled
 from aktenkundig.speech.models import LiveLine, LiveSession, LiveStatus
-from aktenkundig.speech.subtitles import MAX_CPS, MAX_DURATION, MIN_DURATION, Cue, Word, wrap
+from aktenkundig.speech.subtitles import wrap
 from aktenkundig.speech.transcribe import Terms
 
 FEATURE = "speech_live"
@@ -221,18 +221,3 @@ def payload(line: LiveLine, *, staff: bool) -> dict[str, Any]:
         data.update(text=line.text, confidence=round(line.confidence, 3), words=line.words,
                     released=line.released, corrected=line.corrected)
     return data
-
-
-def cues(session: LiveSession) -> list[Cue]:
-    """The session's lines as subtitle cues (corrected text; speaker as a prefix, as
-    German subtitles mark a change of speaker)."""
-    result = []
-    for line in LiveLine.objects.filter(session=session).order_by("index"):
-        text = f"{line.speaker}: {line.text}" if line.speaker else line.text
-        result.append(Cue(line.start, line.end, wrap(text), line.confidence,
-                          [Word(text, line.start, line.end)]))
-    for index, cue in enumerate(result):  # reading time, as build_cues gives it, no overlap
-        limit = result[index + 1].start if index + 1 < len(result) else cue.end + MAX_DURATION
-        needed = max(MIN_DURATION, len(cue.text) / MAX_CPS)
-        cue.end = max(cue.end, min(cue.start + needed, limit))
-    return result

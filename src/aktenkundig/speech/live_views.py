@@ -17,9 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aktenkundig.speech import live
+from aktenkundig.speech import exports, live
 from aktenkundig.speech.models import LiveStatus
-from aktenkundig.speech.subtitles import to_srt, to_transcript, to_vtt
 from aktenkundig.web.permissions import member_required
 
 
@@ -83,13 +82,14 @@ def end(request, pk: int):
 @member_required
 def download(request, pk: int, fmt: str):
     session = _session(request, pk)
-    writers = {"vtt": (to_vtt, "text/vtt"), "srt": (to_srt, "application/x-subrip"),
-               "txt": (to_transcript, "text/plain")}
+    lines = list(session.lines.order_by("index"))
+    writers = {"vtt": (exports.vtt, "text/vtt"), "srt": (exports.srt, "application/x-subrip"),
+               "txt": (lambda items: exports.transcript(items, title=session.title),
+                       "text/plain")}
     if fmt not in writers:
         raise Http404
     write, content_type = writers[fmt]
-    response = HttpResponse(write(live.cues(session)),
-                            content_type=f"{content_type}; charset=utf-8")
+    response = HttpResponse(write(lines), content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="live-{session.pk}.{fmt}"'
     return response
 

@@ -146,12 +146,3 @@ def to_srt(cues: list[Cue]) -> str:
         blocks.append("")
     return "\n".join(blocks)
 
-
-def to_transcript(cues: list[Cue]) -> str:
-    """A plain transcript: one paragraph per cue with its start time, the form a
-    minutes clerk works from (speaker labels are part of the cue text)."""
-    lines = []
-    for cue in cues:
-        stamp = _timestamp(cue.start, ",")[:8]
-        lines.append(f"[{stamp}] {' '.join(_clean(line) for line in cue.lines)}")
-    return "\n".join(lines) + ("\n" if lines else "")

@@ -108,15 +108,15 @@ def test_lines_corrections_release_and_exports(client, live_tenant, staff_member
     client.force_login(staff_member)
     vtt = client.get(f"/untertitel/live/{session.pk}/untertitel.vtt")
     assert vtt["Content-Type"].startswith("text/vtt")
-    assert vtt.content.decode() == (
+    assert vtt.content.decode() == (  # speech.exports: the same rules as the file editor's
         "WEBVTT\n\n00:00:01.000 --> 00:00:02.500\nDer Kreistag tagt heute.\n\n"
-        "00:00:04.000 --> 00:00:07.176\nHerr Yilmaz: Frau Schulze-Öztürk\n"
-        "eröffnet die Sitzung.\n")
+        "00:00:04.000 --> 00:00:06.412\nFrau Schulze-Öztürk eröffnet die Sitzung.\n")
     srt = client.get(f"/untertitel/live/{session.pk}/untertitel.srt").content.decode()
     assert srt.startswith("1\n00:00:01,000 --> 00:00:02,500\nDer Kreistag tagt heute.")
     text = client.get(f"/untertitel/live/{session.pk}/untertitel.txt").content.decode()
-    assert text == ("[00:00:01] Der Kreistag tagt heute.\n"
-                    "[00:00:04] Herr Yilmaz: Frau Schulze-Öztürk eröffnet die Sitzung.\n")
+    assert text.endswith("[00:00:01] Der Kreistag tagt heute.\n\n"
+                         "[00:00:04] Herr Yilmaz: Frau Schulze-Öztürk eröffnet die Sitzung.\n")
+    assert text.startswith("Transkript: Kreistag\nAutomatisch erstellt")
     assert client.get(f"/untertitel/live/{session.pk}/untertitel.pdf").status_code == 404
 
     client.post(f"/untertitel/live/{session.pk}/beenden/")

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0002_tenant_is_default'),
-        ('speech', '0001_initial'),
+        ('speech', '0002_corrections'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
