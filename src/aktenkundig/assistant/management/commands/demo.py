@@ -214,7 +214,8 @@ class Command(BaseCommand):
             people.append(user)
         editor, officer = people
         register.ensure_default_entries(tenant)
-        for feature in ("assistant", "citizen", "inbox", "forms", "speech_live"):
+        for feature in ("assistant", "citizen", "inbox", "forms", "language", "speech",
+                        "speech_live"):
             if register.feature_approved(tenant, feature):
                 continue
             register.publish_feature(
@@ -226,7 +227,7 @@ class Command(BaseCommand):
                 f"KI-Register: „{FEATURES[feature].name}“ vorgelegt von "
                 f"{editor.username}, freigegeben von {officer.username} (Pilotbetrieb)."
             )
-        for feature in ("assistant", "inbox", "speech_live"):
+        for feature in ("assistant", "inbox", "language", "speech", "speech_live"):
             if policy.get_policy(tenant, feature).required_modules:
                 policy.update_policy(tenant, feature, officer, required_modules=[])
         from aktenkundig.inbox import demo as inbox_demo
@@ -238,9 +239,9 @@ class Command(BaseCommand):
 
         forms_demo.waive_literacy(tenant, officer)
         self.stdout.write(
-            "Hinweis: Die KI-Richtlinie dieser Demo verlangt für den KI-Assistenten und den "
-            "Posteingang keinen KI-Führerschein. Im Betrieb ist die Schulung Pflicht "
-            "(Art. 4 KI-VO)."
+            "Hinweis: Die KI-Richtlinie dieser Demo verlangt für den KI-Assistenten, den "
+            "Posteingang, die Sprachdienste und die Untertitel keinen KI-Führerschein. Im "
+            "Betrieb ist die Schulung Pflicht (Art. 4 KI-VO)."
         )
 
     def _start_local_model(self, which: str, *, background: bool) -> None:
