@@ -34,8 +34,12 @@ from aktenkundig.governance.policy import feature_enabled
 from aktenkundig.language import services
 from aktenkundig.language import translation as tr
 from aktenkundig.language.models import Translation, TranslationBatch
+from aktenkundig.llm.gateway import LLMError
 
 MAX_DOCUMENTS = 200
+NO_BACKEND = ("Für Übersetzungen ist weder ein Sprachmodell noch ein Übersetzungsdienst "
+              "eingerichtet; die Verwaltung richtet einen ein (AKTENKUNDIG_LLM_BASE_URL oder "
+              "AKTENKUNDIG_TRANSLATE_BACKEND=libretranslate).")
 MAX_TARGETS = 10
 
 
@@ -75,7 +79,12 @@ def start(tenant: Tenant, user: Any, collection: Collection, targets: list[str],
                 else feature_enabled(tenant, services.FEATURE))
     if not decision:
         raise BatchError(decision.reason)
-    backend = services.translation_backend()
+    try:
+        backend = services.translation_backend()
+    except LLMError as error:
+        raise BatchError(str(error)) from error
+    if not getattr(backend, "configured", True):
+        raise BatchError(NO_BACKEND)
     if int(collection.access_level) > int(backend.max_level):
         raise BatchError(
             f"{backend.label} ist nicht für Daten der Schutzstufe "

@@ -214,6 +214,7 @@ class LLMBackend:
         from aktenkundig.llm.backends import default_backend
 
         chat = default_backend()
+        self.configured = chat is not None
         self.label = f"Sprachmodell {chat.label}" if chat else "Sprachmodell (nicht konfiguriert)"
         self.max_level = int(chat.max_level) if chat else -1
         self.model = chat.model if chat else ""

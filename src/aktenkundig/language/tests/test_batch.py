@@ -148,3 +148,11 @@ def test_cli_runs_a_batch_and_exports_per_language(backend, pages, satzungen, tm
     with pytest.raises(CommandError, match="gibt es nicht"):
         call_command("language", "batch", "Unbekannt", "--to", "en",
                      "--tenant", satzungen.tenant.slug)
+
+
+def test_without_any_backend_the_batch_says_so(pages, satzungen, staff_member, monkeypatch):
+    monkeypatch.delenv("AKTENKUNDIG_LLM_BASE_URL", raising=False)
+    monkeypatch.delenv("AKTENKUNDIG_TRANSLATE_BACKEND", raising=False)
+    with pytest.raises(batches.BatchError, match="weder ein Sprachmodell noch"):
+        batches.start(satzungen.tenant, staff_member, satzungen, ["en"])
+    assert not TranslationBatch.objects.exists()
