@@ -35,6 +35,9 @@ MAX_PIECES = 12
 # Longer "sentences" (lists, tables without punctuation) are tagged in windows of this
 # many words: the cost per call stays bounded and batches stay dense.
 MAX_WORDS = 100
+# Sentences of a text go through the BiLSTM in runs of at most this many, padded to the
+# longest of the run (sorted by length first, so the padding stays small).
+BATCH = 64
 _WORD_CACHE = 100_000
 N_FEATURES = 15
 
@@ -115,6 +118,35 @@ class WordVectors:
         return np.stack([cache[w] for w in words])
 
 
+def _scatter(values: np.ndarray, rows: np.ndarray, total: int) -> np.ndarray:
+    out = np.zeros((total, *values.shape[1:]), dtype=values.dtype)
+    out[rows] = values
+    return out
+
+
+def with_lengths(model: bytes) -> bytes:
+    """The exported graph with an int32 input ``lengths`` (batch,) wired into the
+    LSTM's ``sequence_lens``.
+
+    torch exports the BiLSTM without it (its packed sequences do not survive the
+    export), so a batch had to hold sentences of one length: one onnxruntime run per
+    distinct length, about 8 per text, and the LSTM's fixed cost per run dominated.
+    A graph that already has the input is returned unchanged.
+    """
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = onnx.load_from_string(model)
+    if any(i.name == "lengths" for i in graph.graph.input):
+        return model
+    (lstm,) = [n for n in graph.graph.node if n.op_type == "LSTM"]
+    while len(lstm.input) < 5:
+        lstm.input.append("")
+    lstm.input[4] = "lengths"
+    graph.graph.input.append(helper.make_tensor_value_info("lengths", TensorProto.INT32, ["batch"]))
+    return graph.SerializeToString()
+
+
 class NeuralTagger:
     """Thread-safe BIO tagger with the same ``tag(words)`` interface as the CRF."""
 
@@ -131,7 +163,7 @@ class NeuralTagger:
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(
-            str(path), options, providers=["CPUExecutionProvider"]
+            with_lengths(path.read_bytes()), options, providers=["CPUExecutionProvider"]
         )
         meta = self._session.get_modelmeta().custom_metadata_map
         self._alphabet = {c: i + 2 for i, c in enumerate(json.loads(meta["alphabet"]))}
@@ -141,25 +173,39 @@ class NeuralTagger:
         self.clean = CLEAN
 
     def probabilities(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
-        """Tag probabilities (n_words, len(TAGS)) for sentences of one and the same length.
+        """Tag probabilities (n_words, len(TAGS)) per sentence, in one run.
 
-        Equal lengths, because the BiLSTM's backward pass would otherwise start on
-        padding; callers group by length (:meth:`tag_many`), one run per group.
+        Sentences of different lengths are padded; the LSTM gets each one's length
+        (``sequence_lens``, see :func:`with_lengths`), so its backward pass starts at
+        the sentence's last word, not on padding, and padding never changes a result.
         """
+        if not sentences:
+            return []
+        lengths = [len(s) for s in sentences]
+        batch, length = len(sentences), max(lengths)
         words = [w for sentence in sentences for w in sentence]
-        batch, length = len(sentences), len(sentences[0])
         with self._lock:  # the per-word caches are shared between threads
             vectors = self._vectors(words)
             flags = word_features(words)
+        chars = char_ids(words, self._alphabet)
+        if any(n != length for n in lengths):
+            rows = np.zeros(len(words), dtype=np.int64)  # flat word -> padded position
+            offsets = np.cumsum([0, *lengths[:-1]])
+            for i, (offset, n) in enumerate(zip(offsets, lengths, strict=True)):
+                rows[offset : offset + n] = np.arange(i * length, i * length + n)
+            vectors, flags, chars = (
+                _scatter(a, rows, batch * length) for a in (vectors, flags, chars)
+            )
         (probs,) = self._session.run(
             None,
             {
                 "vectors": vectors.reshape(batch, length, -1),
                 "flags": flags.reshape(batch, length, -1),
-                "chars": char_ids(words, self._alphabet).reshape(batch, length, -1),
+                "chars": chars.reshape(batch, length, -1),
+                "lengths": np.array(lengths, dtype=np.int32),
             },
         )
-        return list(probs)
+        return [p[:n] for p, n in zip(probs, lengths, strict=True)]
 
     def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[list[ner.Span]]:
         """Spans for each sentence; all sentences of a text go through in few runs."""
@@ -167,20 +213,19 @@ class NeuralTagger:
         for i, sentence in enumerate(sentences):
             for offset in range(0, len(sentence), MAX_WORDS):
                 windows.append((i, offset, sentence[offset : offset + MAX_WORDS]))
-        groups: dict[int, list[int]] = {}
-        for w, (_i, _offset, words) in enumerate(windows):
-            groups.setdefault(len(words), []).append(w)
+        order = sorted(range(len(windows)), key=lambda w: len(windows[w][2]))
         out: list[list[ner.Span]] = [[] for _ in sentences]
-        for members in groups.values():
-            for start in range(0, len(members), 256):
-                chunk = members[start : start + 256]
-                probs = self.probabilities([windows[w][2] for w in chunk])
-                for w, p in zip(chunk, probs, strict=True):
-                    i, offset, words = windows[w]
-                    out[i].extend(
-                        ner.Span(s.label, s.start + offset, s.end + offset, s.score)
-                        for s in decode(p, self.viterbi, words if self.clean else None)
-                    )
+        for start in range(0, len(order), BATCH):
+            chunk = order[start : start + BATCH]
+            probs = self.probabilities([windows[w][2] for w in chunk])
+            for w, p in zip(chunk, probs, strict=True):
+                i, offset, words = windows[w]
+                out[i].extend(
+                    ner.Span(s.label, s.start + offset, s.end + offset, s.score)
+                    for s in decode(p, self.viterbi, words if self.clean else None)
+                )
+        for spans in out:
+            spans.sort(key=lambda s: s.start)
         return out
 
     def tag(self, words: Sequence[str]) -> list[ner.Span]:
@@ -295,9 +340,24 @@ def _name_edge(word: str) -> bool:
     return word[:1].isupper() or word[:1].isdigit()
 
 
+def _valid(tags: np.ndarray) -> bool:
+    if not _START[tags[0]]:
+        return False
+    return bool(_ALLOWED[tags[:-1], tags[1:]].all())
+
+
 def _decode(probs: np.ndarray, viterbi: bool) -> list[ner.Span]:
-    if not viterbi:
-        return ner.bio_spans([TAGS[t] for t in probs.argmax(axis=1)], probs.max(axis=1).tolist())
+    best = probs.argmax(axis=1)
+    if viterbi and not _valid(best):
+        best = viterbi_path(probs)
+    # When the unconstrained best path is allowed, it is the constrained best path too
+    # (most sentences): the dynamic programme runs only where it changes something.
+    chosen = probs[np.arange(len(probs)), best]
+    return ner.bio_spans([TAGS[t] for t in best], chosen.tolist())
+
+
+def viterbi_path(probs: np.ndarray) -> np.ndarray:
+    """The most probable tag sequence in which every I-X follows a B-X or I-X."""
     logp = np.log(np.maximum(probs, 1e-9))
     penalty = np.where(_ALLOWED, 0.0, -1e9)
     score = logp[0] + np.where(_START, 0.0, -1e9)
@@ -310,8 +370,7 @@ def _decode(probs: np.ndarray, viterbi: bool) -> list[ner.Span]:
     for i in range(len(probs) - 1, 0, -1):
         best.append(int(back[i, best[-1]]))
     best.reverse()
-    chosen = probs[np.arange(len(probs)), best]
-    return ner.bio_spans([TAGS[t] for t in best], chosen.tolist())
+    return np.array(best, dtype=np.int64)
 
 
 class CombinedTagger:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
 from aktenkundig.privacy import ner, neural_ner
@@ -123,3 +124,33 @@ def test_the_operator_can_choose_the_crf_alone(monkeypatch):
     assert isinstance(PersonRecognizer()._tagger, ner.CrfTagger)
     monkeypatch.setenv("AKTENKUNDIG_PII_TAGGER", "neural")
     assert isinstance(PersonRecognizer()._tagger, neural_ner.CombinedTagger)
+
+
+def test_decoding_skips_the_dynamic_programme_only_where_it_agrees():
+    # Random tag distributions, sharp enough that the argmax path is often allowed and
+    # often not: the decoded tags always equal the full constrained Viterbi path.
+    rng = np.random.default_rng(7)
+    shortcut = 0
+    for _ in range(300):
+        n = int(rng.integers(1, 12))
+        logits = rng.normal(size=(n, len(neural_ner.TAGS))) * 3
+        probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        path = neural_ner.viterbi_path(probs)
+        expected = ner.bio_spans([neural_ner.TAGS[t] for t in path])
+        got = neural_ner.decode(probs, viterbi=True)
+        assert [(s.label, s.start, s.end) for s in got] == [
+            (s.label, s.start, s.end) for s in expected
+        ]
+        shortcut += neural_ner._valid(probs.argmax(axis=1))
+    assert 30 < shortcut < 270  # both branches were exercised
+
+
+def test_one_padded_run_for_sentences_of_different_lengths(tagger):
+    sentences = [s.split() for s, _ in SENTENCES]
+    assert len({len(s) for s in sentences}) > 1
+    together = tagger.probabilities(sentences)
+    for words, probs in zip(sentences, together, strict=True):
+        (alone,) = tagger.probabilities([words])
+        assert probs.shape == alone.shape
+        # Padding must not reach the backward LSTM pass (the lengths input).
+        assert float(np.abs(probs - alone).max()) < 1e-4
