@@ -258,7 +258,9 @@ class CrfTagger:
             return []
         tagger = self._tagger()
         tags = tagger.tag(sentence_features(words))
-        marginals = [tagger.marginal(tag, i) for i, tag in enumerate(tags)]
+        # Span scores need the marginals of tagged words only; most words are "O", and
+        # one marginal call per word was a third of the CRF's time.
+        marginals = [1.0 if tag == "O" else tagger.marginal(tag, i) for i, tag in enumerate(tags)]
         return bio_spans(tags, marginals)
 
     def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[list[Span]]:
