@@ -38,11 +38,12 @@ def test_sentences_end_at_line_breaks_and_offsets_stay_right():
 
 
 class _Stub:
-    """A tagger that finds exactly one person: the word "Ludwig"."""
+    """A tagger that finds one person, "Ludwig", and one organisation, "Zeiss"."""
 
     def tag_many(self, sentences):
         return [
             [ner.Span("PER", i, i + 1, 0.9) for i, w in enumerate(words) if w == "Ludwig"]
+            + [ner.Span("ORG", i, i + 1, 0.9) for i, w in enumerate(words) if w == "Zeiss"]
             for words in sentences
         ]
 
@@ -57,7 +58,11 @@ def test_a_weak_first_name_pair_does_not_override_the_tagger():
     }
     assert ("PERSON", "Ludwig") in found
     assert ("PERSON", "Ludwig Paris") not in found
-    # Without a tagger person there, the weak pair still counts (letters, forms).
+    # Nor an organisation the tagger found there.
+    assert "carl" in firsts and "zeiss" not in lasts
+    found = {(e.type, e.text) for e in detect("Der FC Carl Zeiss spielt.", engine=engine)}
+    assert ("PERSON", "Carl Zeiss") not in found
+    # Without a tagger entity there, the weak pair still counts (letters, forms).
     assert "werner" in firsts and "brakmeier" not in lasts
     found = {(e.type, e.text) for e in detect("Es kam Werner Brakmeier.", engine=engine)}
     assert ("PERSON", "Werner Brakmeier") in found
