@@ -24,8 +24,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aktenkundig.core.models import AccessLevel
 from aktenkundig.governance import audit
 from aktenkundig.governance.policy import Decision, check_feature, feature_enabled
+from aktenkundig.speech import exports
 from aktenkundig.speech.models import LiveLine, LiveSession, LiveStatus
 from aktenkundig.speech.subtitles import wrap
 from aktenkundig.speech.transcribe import Terms
@@ -39,6 +41,11 @@ MAX_LINE_CHARS = 300
 MAX_FRAME_BYTES = 64_000  # two seconds of 16 kHz int16: a browser sends ~0.1 s a frame
 AUDIO_AHEAD_S = 20  # an ingest may send this much audio ahead of the clock ...
 AUDIO_RATE_FACTOR = 2  # ... and at most twice real time overall
+# A live session has no Schutzstufe of its own. Even a public meeting's transcript
+# names councillors and citizens who spoke, and it is not published before the
+# Niederschrift is approved: it goes to a language model as "intern", as an
+# uploaded file does by default.
+MINUTES_DATA_LEVEL = AccessLevel.INTERN
 
 
 class Refused(ValueError):
@@ -138,6 +145,30 @@ def end(session: LiveSession, user) -> None:
                                                      ended_at=timezone.now())
     audit.log_human_action(session.tenant, user=user, action="speech.live.ended",
                            feature=FEATURE, details={"session": session.pk})
+
+
+def make_minutes(session: LiveSession, user) -> exports.MinutesDraft:
+    """A Niederschrift draft from the session's (corrected) lines through the
+    configured model, the same path as a file job's (gate, routing, privacy hook
+    and audit in :func:`exports.minutes_draft`). Only once the session has ended:
+    while it runs, the lines are still coming and being corrected, and a draft of
+    half a meeting would be mistaken for the whole one. The draft is kept on the
+    session; a failed attempt leaves an earlier draft as it was."""
+    if session.status != LiveStatus.ENDED:
+        return exports.MinutesDraft(reason=_(
+            "Der Entwurf der Niederschrift kann erst nach dem Ende der Sitzung erstellt "
+            "werden."))
+    draft = exports.minutes_draft(session.lines.order_by("index"), tenant=session.tenant,
+                                  user=user, data_level=MINUTES_DATA_LEVEL,
+                                  title=session.title, reference=f"speech-live:{session.pk}")
+    if draft.available:
+        session.minutes, session.minutes_model = draft.as_text(), draft.model
+        session.save(update_fields=["minutes", "minutes_model"])
+    return draft
+
+
+def log_export(session: LiveSession, user, fmt: str) -> None:
+    _log_action(session, user, "speech.live.exported", format=fmt)
 
 
 def still_allowed(session: LiveSession) -> Decision:

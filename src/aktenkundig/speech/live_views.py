@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -62,9 +63,46 @@ def console(request, pk: int):
         redirect("speech:live_audience", token=session.token).url)
     return render(request, "speech/live_console.html", {
         "session": session, "refusal": None if decision else decision.reason,
-        "audience_url": audience_url, "ended": session.status == LiveStatus.ENDED,
+        "audience_url": audience_url, **_minutes_context(session),
         "line_count": session.lines.count(),
     })
+
+
+def _minutes_context(session, **extra) -> dict:
+    from aktenkundig.llm.gateway import is_available
+
+    return {"session": session, "ended": session.status == LiveStatus.ENDED,
+            "llm_available": is_available(live.MINUTES_DATA_LEVEL), **extra}
+
+
+@require_POST
+@member_required
+def minutes(request, pk: int):
+    """Draft the Niederschrift of an ended session. With HTMX the section comes
+    back with the draft or the reason; without, the console page at the section."""
+    session = _session(request, pk)
+    draft = live.make_minutes(session, request.user)
+    if request.headers.get("HX-Request"):
+        return render(request, "speech/_live_minutes.html", _minutes_context(
+            session, message=_("Der Entwurf der Niederschrift wurde erstellt.")
+            if draft.available else "", error="" if draft.available else draft.reason))
+    if draft.available:
+        messages.success(request, _("Der Entwurf der Niederschrift wurde erstellt."))
+    else:
+        messages.error(request, draft.reason)
+    return redirect(f"{reverse('speech:live_console', args=[session.pk])}#niederschrift")
+
+
+@require_GET
+@member_required
+def minutes_download(request, pk: int):
+    session = _session(request, pk)
+    if not session.minutes:
+        raise Http404
+    live.log_export(session, request.user, "minutes")
+    response = HttpResponse(session.minutes, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="live-{session.pk}.niederschrift.txt"'
+    return response
 
 
 @require_POST

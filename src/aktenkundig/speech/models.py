@@ -98,6 +98,10 @@ class LiveSession(models.Model):
     speakers = models.JSONField(default=list, blank=True)  # names to label lines with
     release_delay = models.PositiveSmallIntegerField(default=0)  # seconds; 0 = immediate
     store_audio = models.BooleanField(default=False)
+    # the AI-generated Niederschrift draft, kept so that it survives a reload and
+    # can be downloaded; made only after the session has ended
+    minutes = models.TextField(blank=True)
+    minutes_model = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

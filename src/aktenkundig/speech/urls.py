@@ -19,5 +19,8 @@ urlpatterns = [
     path("live/<int:pk>/", live_views.console, name="live_console"),
     path("live/<int:pk>/beenden/", live_views.end, name="live_end"),
     path("live/<int:pk>/untertitel.<str:fmt>", live_views.download, name="live_download"),
+    path("live/<int:pk>/niederschrift/", live_views.minutes, name="live_minutes"),
+    path("live/<int:pk>/niederschrift.txt", live_views.minutes_download,
+         name="live_minutes_download"),
     path("mitlesen/<str:token>/", live_views.audience, name="live_audience"),
 ]
