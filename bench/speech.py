@@ -13,7 +13,7 @@ product's VAD and filter add or cost. espeak is a robotic voice; the absolute WE
 says little about real speakers, the comparison between rows does.
 
     PYTHONPATH=src python bench/speech.py [--speeds 120 150 180] [--silence-minutes 10]
-        [--streaming-only]
+        [--streaming-only] [--virtual-decode-s 1.0]
 """
 
 from __future__ import annotations
@@ -104,6 +104,32 @@ def stream_realtime(audio, terms=None, model=None, frame_s: float = 0.1):
     return lines, latencies, decoder.decodes, decoder.decode_seconds
 
 
+def stream_virtual(audio, decode_s: float, model=None):
+    """The same decoder driven by a virtual clock in which every decode takes
+    ``decode_s`` seconds: audio "arrives" as the clock runs, a step starts once a
+    second of new audio is there and the last decode has finished. The latency
+    it reports is the algorithm's (how many steps a word waits) for a machine on
+    which one decode takes ``decode_s``; it does not depend on the load of the
+    machine running the bench. Not a substitute for the real-time run."""
+    from aktenkundig.speech.streaming import StreamingDecoder
+
+    decoder = StreamingDecoder(model=model)
+    clock, fed, lines, latencies = 0.0, 0, [], []
+    while True:
+        clock = max(clock, decoder.decoded_at / 16000 + decoder.step / 16000)
+        upto = min(len(audio), int(clock * 16000))
+        if upto > fed:
+            decoder.insert(audio[fed:upto])
+            fed = upto
+        ended = fed >= len(audio)
+        new = decoder.finish() if ended else decoder.process()
+        clock += decode_s
+        latencies += [clock - word.end for line in new for word in line.words]
+        lines += new
+        if ended:
+            return lines, latencies, decoder.decodes, decoder.decode_seconds
+
+
 def percentile(values, q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
@@ -115,7 +141,9 @@ def streaming(directory: Path, args, model) -> None:
     from aktenkundig.speech.tests.test_transcribe_real import wer
     from aktenkundig.speech.transcribe import load_audio, transcribe_audio
 
-    print(f"\nstreaming at real time (0.1 s frames, 1 s decode step)\n"
+    clock = (f"virtual clock, every decode {args.virtual_decode_s} s"
+             if args.virtual_decode_s else "at real time (0.1 s frames)")
+    print(f"\nstreaming {clock}, 1 s decode step\n"
           f"{'audio':28} {'secs':>6} {'stream WER':>10} {'offline WER':>11} {'p50 s':>6} "
           f"{'p95 s':>6} {'max s':>6} {'decodes':>7} {'decode s p50':>12}")
     for speed in args.speeds:
@@ -124,7 +152,11 @@ def streaming(directory: Path, args, model) -> None:
             pause = np.zeros(16000, dtype=np.float32)
             audio = np.concatenate([pause, load_audio(path), pause, pause])
             offline = transcribe_audio(audio, model=model).text
-            lines, latencies, decodes, decode_s = stream_realtime(audio, model=model)
+            if args.virtual_decode_s:
+                lines, latencies, decodes, decode_s = stream_virtual(
+                    audio, args.virtual_decode_s, model=model)
+            else:
+                lines, latencies, decodes, decode_s = stream_realtime(audio, model=model)
             text = " ".join(line.text for line in lines)
             label = f"espeak {speed} wpm" + (" + noise" if noise else "")
             print(f"{label:28} {len(audio) / 16000:6.1f} {wer(REFERENCE, text):10.3f} "
@@ -155,6 +187,9 @@ def main() -> None:
     parser.add_argument("--silence-minutes", type=float, default=10)
     parser.add_argument("--streaming-only", action="store_true",
                         help="only the live path (streaming WER, latency, silence)")
+    parser.add_argument("--virtual-decode-s", type=float, default=0.0,
+                        help="drive the live path by a virtual clock in which a decode "
+                             "takes this long (latency independent of machine load)")
     args = parser.parse_args()
     import django
 

@@ -3,9 +3,13 @@
 Whisper decodes windows, not streams. The approach is whisper_streaming's
 (Macháček et al., 2023): keep a growing buffer of the recent audio, re-decode it
 about once a second, and *commit* only the words that two successive hypotheses
-agree on (LocalAgreement-2: the longest common word prefix). A word shown to the
-audience is therefore never taken back, which is what keeps the screen from
-flickering; the price is one decode step of latency. The buffer is cut at
+agree on (LocalAgreement-2). A word shown to the audience is therefore never
+taken back, which is what keeps the screen from flickering; the price is one
+decode step of latency. The agreement tolerates one differing word between
+agreeing runs (see :func:`_agreed`): with the strict common prefix, a single
+word Whisper keeps re-spelling (the first word after a buffer cut, a name)
+blocked every word behind it until the next pause, which cost more than ten
+seconds of latency in the benchmark. The buffer is cut at
 committed sentence ends and never grows beyond ``max_buffer_s`` (decoding time
 grows with it: on two cores Whisper base int8 needs ≈0.1 s per second of
 buffer, so 15 s keeps a decode well under the step budget plus the audience
@@ -13,8 +17,12 @@ delay).
 
 Silence yields nothing, by three defences: Silero VAD (faster-whisper's bundled
 ``faster_whisper.vad``) decides whether the buffer holds speech at all — without
-speech the decoder is not even called; the decoder itself runs with
-``vad_filter`` so only speech stretches reach it; and the hallucination filter of
+speech the decoder is not even called, nor when everything heard has been committed
+already; a word whose timing lies outside every stretch the VAD heard as speech
+is dropped (Whisper invents text in the silence after the last sentence: „und das
+ist ein sehr leckeres Erinnerungs- und Erinnerungs- …“ was measured at the end of
+a stream); a segment that repeats itself (gzip compression ratio above Whisper's
+own 2.4) is dropped; and the hallucination filter of
 :mod:`aktenkundig.speech.transcribe` drops the broadcast credits Whisper invents
 („Untertitel im Auftrag des ZDF“). The session's term list is the initial prompt
 (spellings of names) and fixes known misspellings in every emitted line.
@@ -30,6 +38,7 @@ import queue
 import re
 import time
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -39,8 +48,11 @@ from aktenkundig.speech.transcribe import NO_SPEECH_DROP, SAMPLE_RATE, Terms, is
 LOW_CONFIDENCE = 0.5  # a word below this probability is marked for the corrector
 _SENTENCE_END = (".", "!", "?", "…")
 _CLAUSE_END = (",", ";", ":")
-LINE_WAIT_S = 3.0  # committed words wait at most this long (audio time) for a clause end
+LINE_WAIT_S = 1.5  # committed words wait at most this long (audio time) for a clause end
+MAX_UNCONFIRMED_S = 3.0  # a hypothesis word this old is shown even without a second vote
 PAUSE_FLUSH_S = 1.5  # after this much silence the last words are shown even unconfirmed
+SPEECH_PAD_S = 0.4  # a word's timing may lie this far outside a VAD speech stretch
+MAX_COMPRESSION_RATIO = 2.4  # Whisper's own threshold for a looping decode
 
 
 @dataclass
@@ -85,14 +97,38 @@ def _norm(word: str) -> str:
 
 
 def _agreed(previous: list[TimedWord], current: list[TimedWord]) -> int:
-    """Length of the longest common word prefix (compared without case and
-    punctuation, so „Sitzung“ and „Sitzung.“ agree; the newer spelling is kept)."""
-    count = 0
-    for old, new in zip(previous, current, strict=False):
-        if _norm(old.text) != _norm(new.text):
+    """How many words at the head of ``current`` two successive hypotheses agree on.
+
+    Words are compared without case and punctuation („Sitzung“ and „Sitzung.“
+    agree; the newer spelling is kept). Agreement runs through a gap of at most one
+    word on either side (one word re-spelt, dropped or added) when at least two
+    agreeing words follow it: the words around it are confirmed twice, and the
+    word in the gap takes the newer hypothesis's reading, which has heard more of
+    the audio after it. A longer disagreement ends the agreed part."""
+    old = [_norm(w.text) for w in previous]
+    new = [_norm(w.text) for w in current]
+    count = old_at = 0
+    for block in SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks():
+        if not block.size:
             break
-        count += 1
+        gap_old, gap_new = block.a - old_at, block.b - count
+        if (gap_old or gap_new) and (gap_old > 1 or gap_new > 1 or block.size < 2):
+            break
+        count, old_at = block.b + block.size, block.a + block.size
     return count
+
+
+def _merge(spans: list[tuple[float, float]], span: tuple[float, float]) -> None:
+    """Add ``span`` to the sorted, disjoint ``spans`` (in place)."""
+    spans.append(span)
+    spans.sort()
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    spans[:] = merged
 
 
 class StreamingDecoder:
@@ -121,6 +157,7 @@ class StreamingDecoder:
         self.pending: list[TimedWord] = []  # committed, not yet part of a line
         self.history: list[TimedWord] = []  # recent committed words (prompt context)
         self.last_speech_end = -1.0  # stream time where the VAD last heard speech end
+        self.speech: list[tuple[float, float]] = []  # what the VAD heard, in the buffer
         self.decodes = 0
         self.use_context = False
         self.decode_seconds: list[float] = []
@@ -158,17 +195,29 @@ class StreamingDecoder:
         start = int((since - self.offset) * SAMPLE_RATE)
         speech = get_speech_timestamps(
             self.audio[start:], VadOptions(min_silence_duration_ms=300, speech_pad_ms=100))
+        for span in speech:
+            _merge(self.speech, (since + span["start"] / SAMPLE_RATE,
+                                 since + span["end"] / SAMPLE_RATE))
         if speech:
             self.last_speech_end = since + speech[-1]["end"] / SAMPLE_RATE
-        if self.last_speech_end <= self.offset:  # no speech in the buffer: nothing to decode
+        if self.last_speech_end <= max(self.offset, self.committed_until + SPEECH_PAD_S):
+            # No speech in the buffer, or none after what is committed: nothing to
+            # decode (decoding committed speech plus silence only invites invention).
             lines = self._commit(self.hypothesis, force=True)
             self._trim_to(self.now - 1.0)  # keep a second: a word may be starting
             return lines
         pause = self.now - self.last_speech_end
         words = self._decode()
         agreed = _agreed(self.hypothesis, words)
-        lines = self._commit(words[:agreed])
-        self.hypothesis = words[agreed:]
+        # Words the speaker said MAX_UNCONFIRMED_S ago and still not agreed on are
+        # shown as the newest decode reads them (it has heard the most context):
+        # this bounds the latency where Whisper keeps re-reading a stretch, which
+        # otherwise waited for the next pause or the buffer cap (20–30 s measured).
+        aged = agreed
+        while aged < len(words) and words[aged].end <= self.now - MAX_UNCONFIRMED_S:
+            aged += 1
+        lines = self._commit(words[:aged])
+        self.hypothesis = words[aged:]
         if pause >= PAUSE_FLUSH_S:  # the speaker stopped: show the rest now
             lines += self._commit(self.hypothesis, force=True)
         if len(self.audio) > self.trim_at and self.sentence_end > self.offset:
@@ -215,7 +264,7 @@ class StreamingDecoder:
             text = segment.text.strip()
             if not text or is_hallucination(text) or (
                 segment.no_speech_prob > NO_SPEECH_DROP and segment.avg_logprob < -1.0
-            ):
+            ) or segment.compression_ratio > MAX_COMPRESSION_RATIO:
                 if text:
                     self.dropped.append(text)
                 continue
@@ -228,7 +277,8 @@ class StreamingDecoder:
                 else:
                     words.append(TimedWord(w.word.strip(), start, end, float(w.probability)))
         self.decode_seconds.append(time.perf_counter() - started)
-        words = [w for w in words if w.text and w.start >= self.committed_until - 0.1]
+        words = [w for w in words if w.text and w.start >= self.committed_until - 0.1
+                 and self._heard(w)]
         # Whisper often repeats the last committed words at the head of the new
         # hypothesis (timings are fuzzy by a few hundredths): drop that overlap.
         tail = [_norm(w.text) for w in self.history[-5:]]
@@ -259,8 +309,9 @@ class StreamingDecoder:
             for i, word in enumerate(self.pending):
                 if word.text.endswith(_SENTENCE_END + _CLAUSE_END):
                     cut = i + 1
-            if not cut and self.pending[-1].end - self.pending[0].start >= LINE_WAIT_S:
-                cut = len(self.pending)  # a long clause: show it rather than wait
+            if not cut and (self.pending[-1].end - self.pending[0].start >= LINE_WAIT_S
+                            or self.now - self.pending[0].end >= LINE_WAIT_S):
+                cut = len(self.pending)  # a long clause, or a word waiting: show it
         lines: list[Line] = []
         if cut:
             lines = self._lines(self.pending[:cut])
@@ -292,6 +343,14 @@ class StreamingDecoder:
                               math.exp(sum(logs) / len(logs)), chunk))
         return lines
 
+    def _heard(self, word: TimedWord) -> bool:
+        """Whether the VAD heard speech where Whisper placed ``word``."""
+        if any(start - SPEECH_PAD_S <= word.end and word.start <= end + SPEECH_PAD_S
+               for start, end in self.speech):
+            return True
+        self.dropped.append(word.text)
+        return False
+
     def _trim_to(self, time: float) -> None:
         cut = int((time - self.offset) * SAMPLE_RATE)
         if cut <= 0:
@@ -299,6 +358,7 @@ class StreamingDecoder:
         cut = min(cut, len(self.audio))
         self.audio = self.audio[cut:]
         self.offset += cut / SAMPLE_RATE
+        self.speech = [(start, end) for start, end in self.speech if end > self.offset]
 
 
 def step(decoder: StreamingDecoder, audio: queue.Queue, wait_s: float = 0.5
