@@ -1,15 +1,22 @@
 """Benchmark of extractive answers (no language model) on free-form documents.
 
 Corpus: the five Landtag NRW / Kreistag documents in ``corpus/landtag-nrw`` plus the
-sample Gemeinde Musterhausen; questions: ``bench/data/landtag_questions.jsonl``
-(written for the project; ``expect`` lists facts of which one must be in the answer,
-``null`` marks a question the documents do not answer). Reported: answered with the
-fact, fact and right document cited first, refused correctly, answered wrongly, and
-latency. Each miss is printed with ``--errors``.
+sample Gemeinde Musterhausen; questions: ``bench/data/landtag_questions.jsonl`` and
+``bench/data/landtag_questions_more.jsonl`` (both written for the project, the second
+with other kinds of question: answers that share few words with the question, counts,
+dates, committees, two-part questions; ``expect`` lists facts of which one must be in
+the answer, ``null`` marks a question the documents do not answer). Reported per file
+and in total: answered with the fact, fact and right document cited first, refused
+correctly, and latency. Each miss is printed with ``--errors``.
+
+``--dump FILE`` writes, per question, the passages the extractive selection was given
+(after retrieval and the coverage decision), so that ``bench/extractive_cv.py`` can
+replay the selection with other weights without searching again.
 
 Usage::
 
-    PYTHONPATH=src python bench/extractive.py [--errors] [--data-dir DIR]
+    PYTHONPATH=src python bench/extractive.py [--errors] [--questions FILE ...]
+        [--data-dir DIR] [--dump FILE]
 """
 
 from __future__ import annotations
@@ -34,6 +41,12 @@ def main() -> None:
         "--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "aktenkundig-extractive"
     )
     parser.add_argument("--errors", action="store_true")
+    parser.add_argument(
+        "--questions", type=Path, nargs="+",
+        default=[HERE / "data" / "landtag_questions.jsonl",
+                 HERE / "data" / "landtag_questions_more.jsonl"],
+    )
+    parser.add_argument("--dump", type=Path, help="write the selection's inputs as JSON")
     args = parser.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
     setup_django(args.data_dir)
@@ -50,39 +63,68 @@ def main() -> None:
     ingest_paths([SHARED / "corpus" / "landtag-nrw", samples], collection)
     embed_pending(tenant=tenant)
 
-    rows = [
-        json.loads(line)
-        for line in (HERE / "data" / "landtag_questions.jsonl").read_text().splitlines()
-        if line.strip()
-    ]
-    fact = fact_and_doc = refused_ok = wrong = 0
-    answerable = [r for r in rows if r["expect"]]
+    from aktenkundig.assistant import extractive
+
+    # Record what the selection is given (the question as searched and the passages in
+    # the order the coverage decision left them), for the cross-validation replay.
+    seen: list[dict] = []
+    original = extractive.select
+
+    def recording(question, hits, **kwargs):
+        seen.append({
+            "question": question,
+            "kwargs": kwargs,
+            "hits": [
+                {"text": h.text, "document_title": h.document_title, "section": h.section,
+                 "source_path": h.source_path}
+                for h in hits
+            ],
+        })
+        return original(question, hits, **kwargs)
+
+    extractive.select = recording
+    dump = []
     latencies = []
     misses = []
-    for row in rows:
-        started = time.monotonic()
-        result = answer(row["question"], tenant=tenant, collections=[collection], use_llm=False)
-        latencies.append(time.monotonic() - started)
-        if not row["expect"]:
-            if result.refused:
-                refused_ok += 1
-            else:
-                wrong += 1
+    totals = [0, 0, 0, 0, 0]
+    for path in args.questions:
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        fact = fact_and_doc = refused_ok = 0
+        answerable = [r for r in rows if r["expect"]]
+        for row in rows:
+            seen.clear()
+            started = time.monotonic()
+            result = answer(
+                row["question"], tenant=tenant, collections=[collection], use_llm=False
+            )
+            latencies.append(time.monotonic() - started)
+            dump.append({**row, "file": path.name, "selection": seen[-1] if seen else None})
+            if not row["expect"]:
+                if result.refused:
+                    refused_ok += 1
+                else:
+                    misses.append((row, result))
+                continue
+            found = not result.refused and any(e in result.text for e in row["expect"])
+            first = result.citations[0].path if result.citations else ""
+            fact += found
+            fact_and_doc += found and row["doc"] in Path(first).name.lower()
+            if not found:
                 misses.append((row, result))
-            continue
-        found = not result.refused and any(e in result.text for e in row["expect"])
-        first = result.citations[0].path if result.citations else ""
-        fact += found
-        fact_and_doc += found and row["doc"] in Path(first).name.lower()
-        if not found:
-            misses.append((row, result))
-    n_no = len(rows) - len(answerable)
-    print(f"questions: {len(answerable)} answerable, {n_no} not answerable by the documents")
-    print(f"{'answered with the fact':<36} {fact:>3} / {len(answerable)}")
-    print(f"{'  ... and right document first':<36} {fact_and_doc:>3} / {len(answerable)}")
-    print(f"{'unanswerable refused':<36} {refused_ok:>3} / {n_no}")
+        n_no = len(rows) - len(answerable)
+        print(f"{path.name}: {len(answerable)} answerable, {n_no} not answerable")
+        print(f"  {'answered with the fact':<34} {fact:>3} / {len(answerable)}")
+        print(f"  {'  ... and right document first':<34} {fact_and_doc:>3} / {len(answerable)}")
+        print(f"  {'unanswerable refused':<34} {refused_ok:>3} / {n_no}")
+        for i, value in enumerate((fact, fact_and_doc, len(answerable), refused_ok, n_no)):
+            totals[i] += value
+    if len(args.questions) > 1:
+        print(f"total: fact {totals[0]} / {totals[2]}, and right document first {totals[1]} / "
+              f"{totals[2]}, unanswerable refused {totals[3]} / {totals[4]}")
     print(f"{'latency median / p95 (s)':<36} {statistics.median(latencies):.3f} / "
           f"{sorted(latencies)[int(0.95 * (len(latencies) - 1))]:.3f}")
+    if args.dump:
+        args.dump.write_text(json.dumps(dump, ensure_ascii=False, indent=1))
     if args.errors:
         for row, result in misses:
             print(f"\n? {row['question']}  (expect {row['expect']})")
