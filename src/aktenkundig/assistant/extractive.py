@@ -18,18 +18,32 @@ with a naive "best overlapping sentence" and are handled here:
 * **One statement once.** The same rule often stands in a FAQ and in the Satzung;
   near-duplicate sentences become one sentence with both citations.
 
-Scoring stays the cheap lexical one (local IDF over the candidate sentences, a
-little credit for the passage header and rank), so the embedded default answers in
-milliseconds; ``bench/extractive.py`` measures it on free-form documents.
+* **The answer often shares few words with the question.** „Wo bündelt das Land sein
+  Know-how?“ is answered by „… beim KI-Labor …“; the sentence that repeats the
+  question's words (often a heading or the document's own question) wins on overlap.
+  So the lexical score (local IDF over the candidate sentences, a little credit for
+  the passage header and rank) is blended with the e5 similarity of question and
+  sentence („query: “ / „passage: “, the shipped multilingual-e5-small), each scaled
+  to the candidates at hand. The blend weight is chosen by cross-validation over the
+  dev questions (``bench/extractive_cv.py``, docs/benchmarks.md). Whether to answer at
+  all stays a lexical decision: e5 finds *some* similar sentence for every question,
+  so it must not turn a refusal into an answer.
+
+``bench/extractive.py`` measures it on free-form documents.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from aktenkundig.assistant.text import looks_like_instruction, split_sentences
 from aktenkundig.search.analyzer import analyze
@@ -40,6 +54,15 @@ MAX_SENTENCES = 3
 RELATIVE_FLOOR = 0.75
 # Sentences sharing this much of their terms say the same thing.
 DUPLICATE_JACCARD = 0.6
+# Share of the e5 similarity in a sentence's score (the rest is the lexical score),
+# both scaled to [0, 1] over the candidates. Chosen by cross-validation over the dev
+# questions (bench/extractive_cv.py; the spread over folds is in docs/benchmarks.md).
+SEMANTIC_WEIGHT = 0.4
+# Sentence vectors kept per process: the same passages are asked about again and
+# again, and embedding a sentence costs milliseconds on a CPU.
+SENTENCE_CACHE = 20_000
+
+logger = logging.getLogger(__name__)
 
 _MARKUP = re.compile(r"<sup>.*?</sup>|</?\w+[^>]*>|\*\*|__|^#+\s*|^-{3,}\s*$|^\s*[-•]\s+", re.M)
 _ADDRESS = re.compile(
@@ -154,9 +177,13 @@ def segments(text: str) -> list[str]:
     return result
 
 
+# A question, also when quoted or footnoted: „Ist der Einsatz … erlaubt?“ [3]
+_QUESTION_END = re.compile(r"\?[\s\"'“”»«)\]*]*(?:\[\d+\]\s*)*$")
+
+
 def _answer_like(sentence: str) -> bool:
     words = sentence.split()
-    if len(words) < 4 or sentence.rstrip().endswith("?") or sentence.count("\t") >= 2:
+    if len(words) < 4 or _QUESTION_END.search(sentence) or sentence.count("\t") >= 2:
         return False  # too short, a question of the document, a table's header row
     if not re.search(r"[.!;…\"“”]\s*(?:\[\d+\])*$", sentence) and len(words) < 15:
         return False  # a heading, a label or a line that only introduces („Sachverhalt:“)
@@ -172,6 +199,15 @@ GENERAL_WORD_FREQUENCY = 100
 GENERAL_WORD_COMPOUNDS = 20
 
 
+def asked_part(question: str) -> str:
+    """The question itself: „Frau Mustermann, IBAN …, fragt: Wie hoch ist …?“ asks
+    „Wie hoch ist …?“. A dot inside a name („IT.NRW“, „z. B.“) does not end it."""
+    asked = [s for s in split_sentences(question) if s.rstrip().endswith("?")]
+    if not asked:
+        return question
+    return re.split(r"[:;]\s+", asked[-1])[-1]
+
+
 def key_terms(question: str) -> list[str]:
     """Stems of the specific nouns and numbers a question is about („Hallenbad“,
     „Baugenehmigung“, „2026“). The first word (a question word or a preposition,
@@ -181,9 +217,7 @@ def key_terms(question: str) -> list[str]:
 
     lexicon = default_splitter()
     # Only the question itself: „Frau Mustermann, IBAN …, fragt: Wie hoch ist …?“
-    asked = re.findall(r"[^.!:;?]*\?", question)
-    if asked:
-        question = asked[-1]
+    question = asked_part(question)
     keys: list[str] = []
     for position, match in enumerate(re.finditer(r"[^\W_][\w\-.]*", question)):
         word = match.group().strip(".")
@@ -208,10 +242,33 @@ def key_terms(question: str) -> list[str]:
 # ein Grab?“ → the list of grave types). Questions for a time are not held to this:
 # „mit der Bekanntgabe des Bescheides“ answers „Wann wird die Gebühr fällig?“.
 _ASKS_AMOUNT = re.compile(
-    r"\b(?:was\s+kostet|was\s+kosten|wie\s+(?:hoch|viel|teuer)|welche[rns]?\s+(?:gebühr|betrag|preis)"
-    r"|wieviel)\b",
+    r"\b(?:was\s+kostet|was\s+kosten|wie\s+(?:hoch|viele?|teuer)|welche[rns]?\s+(?:gebühr|betrag|preis)"
+    r"|wieviele?)\b",
     re.IGNORECASE,
 )
+# A question for a time („Wann …“, „Seit wann …“, „Wie lange …“): sentences that name
+# a date, month, year, weekday or duration are more likely its answer. Only a bonus,
+# not a condition (see above).
+_ASKS_TIME = re.compile(
+    r"\b(?:wann|wie\s+lange|welche[mnrs]?\s+(?:datum|tag|zeitpunkt|jahr|frist))\b", re.IGNORECASE
+)
+# Score bonus of a sentence that names the kind of fact asked for (amount or time);
+# chosen by cross-validation with SEMANTIC_WEIGHT.
+KIND_BONUS = 0.2
+
+
+def names_the_kind(asked: str, sentence: str) -> bool:
+    """Whether ``sentence`` names the kind of fact ``asked`` wants (an amount or a time);
+    False for questions of another kind."""
+    from aktenkundig.assistant.claims import extract_facts
+
+    if _ASKS_AMOUNT.search(asked):
+        return bool(extract_facts(sentence).numbers or _FREE.search(sentence))
+    if _ASKS_TIME.search(asked):
+        facts = extract_facts(sentence)
+        return bool(facts.dates or facts.months or facts.years or facts.durations
+                    or facts.weekdays)
+    return False
 _FREE = re.compile(r"gebührenfrei|kostenlos|kostenfrei|\bkeine\s+gebühr", re.IGNORECASE)
 
 
@@ -234,7 +291,12 @@ def _present(term: str, terms: set[str]) -> bool:
 
 
 def select(
-    question: str, hits: Sequence[Any], *, focus: str = "", by_meaning: bool = False
+    question: str,
+    hits: Sequence[Any],
+    *,
+    focus: str = "",
+    by_meaning: bool = False,
+    semantic_weight: float | None = None,
 ) -> list[Choice] | None:
     """The sentences that answer ``question``, best first; None when the passages do
     not contain what the question asks about.
@@ -250,20 +312,27 @@ def select(
     question_terms = list(dict.fromkeys(analyze(question)))
     focus_terms = set(analyze(focus)) if focus and focus != question else set()
     raw: list[tuple[int, str, set[str]]] = []
+    # What e5 reads of each sentence: a sentence that refers back („Hier muss
+    # sichergestellt werden …“, „Sie werden … vernichtet.“) with the one before it.
+    readings: dict[str, str] = {}
     everything: set[str] = set()
     for rank, hit in enumerate(hits[:MAX_PASSAGES]):
         header_terms = set(analyze(f"{hit.document_title} {hit.section}"))
         everything |= header_terms | set(analyze(hit.text))
         previous: set[str] = set()
+        before = ""
         for sentence in segments(hit.text):
             terms = set(analyze(sentence))
             if len(terms) < 3:
                 continue
             # Header terms (and, for a sentence that refers back, „Hier muss …“, the
             # previous sentence's terms) are kept apart, prefixed, so that they count less.
-            context = header_terms | (previous if _ANAPHOR.match(sentence) else set())
+            refers_back = bool(_ANAPHOR.match(sentence))
+            context = header_terms | (previous if refers_back else set())
             raw.append((rank, sentence, terms | {f"\x00{t}" for t in context}))
-            previous = terms
+            readings.setdefault(sentence, f"{before} {sentence}" if refers_back and before
+                                else sentence)
+            previous, before = terms, sentence
     if not raw:
         return None
     if by_meaning:
@@ -281,6 +350,7 @@ def select(
         for term in question_terms
     }
     total = sum(weights.values()) or 1.0
+    asked = asked_part(question)
     choices: list[Choice] = []
     for rank, sentence, terms in raw:
         in_sentence = sum(w for t, w in weights.items() if t in terms)
@@ -293,31 +363,45 @@ def select(
             # A line that only introduces what follows („… Sachverhalt:“) says nothing.
             - (0.3 if sentence.rstrip().endswith(":") else 0.0)
         )
+        if in_sentence + in_header > 0 and KIND_BONUS and names_the_kind(asked, sentence):
+            value += KIND_BONUS
         plain = frozenset(t for t in terms if not t.startswith("\x00"))
         choices.append(Choice(sentence, [rank], value, plain, {rank: sentence}))
+    lexical_best = max(choices, key=lambda c: c.score)
+    if lexical_best.score <= 0.15 / (1 + lexical_best.passages[0]) + 1e-9:
+        return None  # no question term in any sentence: only the rank prior spoke
+    weight = SEMANTIC_WEIGHT if semantic_weight is None else semantic_weight
+    if weight > 0 and len(choices) > 1:
+        similarity = sentence_similarity(question, [readings[c.sentence] for c in choices])
+        if similarity is not None:
+            lexical = _unit([c.score for c in choices])
+            semantic = _unit(list(similarity))
+            for choice, lex, sem in zip(choices, lexical, semantic, strict=True):
+                choice.score = (1 - weight) * lex + weight * sem
     choices.sort(key=lambda c: -c.score)
     best = choices[0].score
-    if best <= 0.15 / (1 + choices[0].passages[0]) + 1e-9:
-        return None  # no question term in any sentence: only the rank prior spoke
     chosen: list[Choice] = []
     per_passage: dict[int, int] = {}
     for choice in choices:
-        if len(chosen) == MAX_SENTENCES or choice.score < RELATIVE_FLOOR * best:
-            break
         rank = choice.passages[0]
+        # The same statement in another source is one more citation of a chosen
+        # sentence, however it scores on its own (its wording may differ a little).
         duplicate = next(
             (c for c in chosen if _jaccard(c.terms, choice.terms) >= DUPLICATE_JACCARD), None
         )
         if duplicate is not None:
             if rank not in duplicate.passages:
-                duplicate.passages.append(rank)  # the same statement, one more source
+                duplicate.passages.append(rank)
                 duplicate.quotes[rank] = choice.sentence
             continue
-        if per_passage.get(rank, 0) == 2:
+        if (
+            len(chosen) == MAX_SENTENCES
+            or choice.score < RELATIVE_FLOOR * best
+            or per_passage.get(rank, 0) == 2
+        ):
             continue
         chosen.append(choice)
         per_passage[rank] = per_passage.get(rank, 0) + 1
-    asked = (re.findall(r"[^.!:;?]*\?", question) or [question])[-1]
     if not answers_the_kind(asked, [c.sentence for c in chosen]):
         return None
     return chosen
@@ -325,3 +409,42 @@ def select(
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def _unit(values: Sequence[float]) -> list[float]:
+    """``values`` scaled to [0, 1] over the candidates: a lexical score and a cosine
+    live on different scales, and only the order among the candidates matters."""
+    low, high = min(values), max(values)
+    if high - low < 1e-9:
+        return [1.0] * len(values)
+    return [(v - low) / (high - low) for v in values]
+
+
+_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def sentence_similarity(question: str, sentences: Sequence[str]) -> np.ndarray | None:
+    """Cosine of the e5 vectors of ``question`` (as a query) and each sentence (as a
+    passage); None when no encoder can be used (then the lexical score decides alone:
+    an answer without e5 is worse, not impossible)."""
+    from aktenkundig.search.embedding import get_encoder
+
+    try:
+        encoder = get_encoder()
+        name = getattr(encoder, "name", type(encoder).__name__)
+        with _cache_lock:
+            known = {s: _cache[(name, s)] for s in sentences if (name, s) in _cache}
+        fresh = list(dict.fromkeys(s for s in sentences if s not in known))
+        if fresh:
+            vectors = np.asarray(encoder.embed_passages(fresh), dtype=np.float32)
+            with _cache_lock:
+                for sentence, vector in zip(fresh, vectors, strict=True):
+                    known[sentence] = _cache[(name, sentence)] = vector
+                while len(_cache) > SENTENCE_CACHE:
+                    _cache.popitem(last=False)
+        query = np.asarray(encoder.embed_query(question), dtype=np.float32).reshape(-1)
+    except Exception:  # a missing or failing encoder must not stop answers
+        logger.warning("e5 similarity unavailable; sentences ranked lexically", exc_info=True)
+        return None
+    return np.stack([known[s] for s in sentences]) @ query

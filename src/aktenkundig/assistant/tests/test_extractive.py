@@ -95,3 +95,89 @@ def test_a_question_for_an_amount_is_not_answered_without_one() -> None:
     assert select("Welche Grabstätten gibt es auf dem Friedhof?", [graves])
     due = Hit("Die Gebühr wird mit der Bekanntgabe des Gebührenbescheides fällig.")
     assert select("Wann ist die Gebühr fällig?", [due])
+
+
+MINISTRY = Hit(
+    "Im Rahmen des Einsatzes von Künstlicher Intelligenz wird im Ministerium für Kinder, "
+    "Jugend, Familie, Gleichstellung, Flucht und Integration in Bezug auf die jeweilige "
+    "Anwendung ressortspezifisch geprüft, welche individuellen Leitlinien gesetzt werden.\n\n"
+    "Im Ministerium für Kinder, Jugend, Familie, Gleichstellung, Flucht und Integration "
+    "befindet sich ein ChatBot im Einsatz, der Bürgeranfragen auf der Website des Ressorts "
+    "KI-basiert beantwortet. Überdies befindet sich das Ministerium in der Pilotierung einer "
+    "„Robotic-Process-Automation“ und einer DSGVO-konformen Variante von ChatGPT.",
+    "Kleine Anfrage 4541",
+)
+APPLICATIONS = "Welche KI-Anwendungen setzt das Ministerium für Kinder, Jugend, Familie ein?"
+
+
+def test_e5_similarity_picks_the_answer_that_shares_few_words() -> None:
+    """The sentence that repeats the question's words („Einsatzes“, „Anwendung“,
+    „Ministerium für Kinder, Jugend, Familie“) wins on overlap; the one that names the
+    applications (ChatBot) wins once e5 reads both (real bundled model)."""
+    lexical = select(APPLICATIONS, [MINISTRY], semantic_weight=0.0)
+    assert lexical and "Leitlinien" in lexical[0].sentence
+    blended = select(APPLICATIONS, [MINISTRY])
+    assert blended and "ChatBot" in blended[0].sentence
+
+
+def test_without_an_encoder_the_lexical_score_decides(monkeypatch) -> None:
+    import aktenkundig.search.embedding as embedding
+
+    def broken():
+        raise embedding.EmbeddingError("server down")
+
+    monkeypatch.setattr(embedding, "get_encoder", broken)
+    chosen = select(APPLICATIONS, [MINISTRY])
+    assert chosen and [c.sentence for c in chosen] == [
+        c.sentence for c in select(APPLICATIONS, [MINISTRY], semantic_weight=0.0)
+    ]
+
+
+def test_sentence_vectors_are_embedded_once(monkeypatch) -> None:
+    import aktenkundig.search.embedding as embedding
+    from aktenkundig.assistant import extractive
+
+    real = embedding.get_encoder()
+    embedded: list[str] = []
+
+    class Counting:
+        name = "counting-test-encoder"
+
+        def embed_passages(self, texts):
+            embedded.extend(texts)
+            return real.embed_passages(texts)
+
+        def embed_query(self, text):
+            return real.embed_query(text)
+
+    monkeypatch.setattr(embedding, "get_encoder", lambda: Counting())
+    first = select(APPLICATIONS, [MINISTRY])
+    count = len(embedded)
+    assert count >= 2
+    second = select("Welche KI-Werkzeuge nutzt das Familienministerium?", [MINISTRY])
+    assert len(embedded) == count  # the same sentences, from the cache
+    assert first and second
+    extractive._cache.clear()
+
+
+def test_a_quoted_or_footnoted_question_of_the_document_is_no_answer() -> None:
+    text = (
+        "Außerdem wurde Frage vier\n\n„Ist der Einsatz von KI-Sprachmodellen im Ministerium "
+        "und den untergeordneten Behörden erlaubt?“<sup>3</sup>\n\nwie folgt beantwortet:\n\n"
+        "„Ein Einsatz ist in Abhängigkeit des jeweiligen KI-Sprachmodells nicht pauschal zu "
+        "bewerten.“"
+    )
+    found = segments(text)
+    assert not any("erlaubt?" in s for s in found), found
+    chosen = select("Ist der Einsatz von KI-Sprachmodellen im Ministerium erlaubt?", [Hit(text)])
+    assert chosen and "pauschal" in chosen[0].sentence
+
+
+def test_a_count_question_with_a_dotted_name_needs_a_number() -> None:
+    """„IT.NRW?“: the dot in the name does not cut „Wie viele“ off the question."""
+    hit = Hit("IT.NRW, der zentrale IT-Dienstleister des Landes, bietet seit geraumer Zeit "
+              "Fortbildungsangebote zum Thema künstliche Intelligenz für Mitarbeitende an.")
+    assert select("Wie viele Mitarbeitende hat IT.NRW?", [hit]) is None
+    assert select("Was bietet IT.NRW für Mitarbeitende an?", [hit])
+    counted = Hit("IT.NRW hat rund 1.500 Mitarbeitende an mehreren Standorten im Land.")
+    assert select("Wie viele Mitarbeitende hat IT.NRW?", [counted])
