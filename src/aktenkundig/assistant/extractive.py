@@ -221,7 +221,7 @@ def key_terms(question: str) -> list[str]:
     keys: list[str] = []
     for position, match in enumerate(re.finditer(r"[^\W_][\w\-.]*", question)):
         word = match.group().strip(".")
-        if position == 0 or word.lower() in _QUESTION_WORDS:
+        if position == 0 or word.lower() in _QUESTION_WORDS or word.lower() in _FRAME_NOUNS:
             continue
         if not (word[0].isupper() or word[0].isdigit()):
             continue
@@ -254,7 +254,7 @@ _ASKS_TIME = re.compile(
 )
 # Score bonus of a sentence that names the kind of fact asked for (amount or time);
 # chosen by cross-validation with SEMANTIC_WEIGHT.
-KIND_BONUS = 0.2
+KIND_BONUS = 0.1
 
 
 def names_the_kind(asked: str, sentence: str) -> bool:
@@ -281,8 +281,23 @@ def answers_the_kind(question: str, sentences: Sequence[str]) -> bool:
     return any(extract_facts(s).numbers or _FREE.search(s) for s in sentences)
 
 
+# The analyzer writes a reference as one term („Drucksache 18/11351“ -> ``drs18x11351``,
+# „§ 5“ -> ``p5``, „Artikel 4“ -> ``art4``), so the word that names the kind of
+# reference is present when such a reference is.
+_REFERENCE_KINDS = {
+    "drucksach": r"drs\d", "paragraph": r"p\d", "paragraf": r"p\d", "artikel": r"art\d",
+}
+# Nouns of set phrases that say whose view or which frame, not what a question is
+# about: „nach Ansicht der Landesregierung“, „im Rahmen“, „in Bezug auf“.
+_FRAME_NOUNS_TEXT = "ansicht auffassung meinung sicht angaben rahmen bezug hinblick zusammenhang"
+_FRAME_NOUNS = frozenset(_FRAME_NOUNS_TEXT.split())
+
+
 def _present(term: str, terms: set[str]) -> bool:
     if term in terms:
+        return True
+    kind = _REFERENCE_KINDS.get(term)
+    if kind and any(re.match(kind, t) for t in terms):
         return True
     # Compound or inflection: „KI-Beauftragten“ / „beauftragt“, „Gebühr“ / „Gebühren“.
     return len(term) >= 5 and any(

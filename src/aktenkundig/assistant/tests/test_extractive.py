@@ -181,3 +181,14 @@ def test_a_count_question_with_a_dotted_name_needs_a_number() -> None:
     assert select("Was bietet IT.NRW für Mitarbeitende an?", [hit])
     counted = Hit("IT.NRW hat rund 1.500 Mitarbeitende an mehreren Standorten im Land.")
     assert select("Wie viele Mitarbeitende hat IT.NRW?", [counted])
+
+
+def test_a_reference_and_a_frame_phrase_do_not_refuse_a_covered_question() -> None:
+    """The analyzer writes „Drucksache 18/11351“ as one reference term; „nach Ansicht der
+    Landesregierung“ says whose view, not what the question is about."""
+    reference = Hit("Es wird auf die Antwort zu der Kleinen Anfrage 4581 (Drucksache 18/11351) "
+                    "verwiesen.", "Antwort der Landesregierung")
+    chosen = select("Auf welche Drucksache wird bei der Kleinen Anfrage verwiesen?", [reference])
+    assert chosen and "18/11351" in chosen[0].sentence
+    assert "ansicht" not in key_terms("Wofür ist KI nach Ansicht der Landesregierung geeignet?")
+    assert select("Welcher Paragraph der Anfrage wird verwiesen?", [reference]) is None
