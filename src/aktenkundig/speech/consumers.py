@@ -28,11 +28,13 @@ import queue
 import threading
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import close_old_connections, connection
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from aktenkundig.speech import live
 from aktenkundig.speech.transcribe import SAMPLE_RATE
@@ -45,6 +47,28 @@ CLOSE_REFUSED = 4403
 CLOSE_NOT_FOUND = 4404
 _running: set[int] = set()  # sessions with an ingest in this process
 _running_lock = threading.Lock()
+
+
+def _language(scope) -> str:
+    """The language the user's pages are shown in (language cookie, else the
+    browser's Accept-Language), as Django's LocaleMiddleware decides it for a
+    request: a socket's refusals and errors reach the same person in the same
+    language as the page that opened it."""
+    headers = {name.decode("latin-1").lower(): value.decode("latin-1")
+               for name, value in scope.get("headers", [])}
+    request = SimpleNamespace(COOKIES=scope.get("cookies", {}),
+                              META={"HTTP_ACCEPT_LANGUAGE": headers.get("accept-language", "")},
+                              path_info=scope.get("path", "/"))
+    return translation.get_language_from_request(request)
+
+
+class _InUserLanguage:
+    """Handles every socket event with the user's language active (a consumer has
+    no LocaleMiddleware in front of it)."""
+
+    async def dispatch(self, message) -> None:
+        with translation.override(_language(self.scope)):
+            await super().dispatch(message)
 
 
 def _staff_group(session_id: int) -> str:
@@ -76,7 +100,7 @@ async def _not_found(consumer) -> None:
     await consumer.close(code=CLOSE_NOT_FOUND)
 
 
-class _LinesSocket(AsyncWebsocketConsumer):
+class _LinesSocket(_InUserLanguage, AsyncWebsocketConsumer):
     """Shared by the corrector and the audience: group messages plus a database
     poll for lines changed by another process."""
 
@@ -184,7 +208,7 @@ class CorrectConsumer(_LinesSocket):
                 changed = await database_sync_to_async(live.release)(
                     self.session, None if index is None else int(index))
             else:
-                raise ValueError("Unbekannter Befehl.")
+                raise ValueError(_("Unbekannter Befehl."))
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             await self.send(text_data=json.dumps({"type": "error", "message": str(error)}))
             return
@@ -200,7 +224,7 @@ async def broadcast(layer, session_id: int, lines) -> None:
                 "type": "live.line", "line": live.payload(line, staff=False)})
 
 
-class IngestConsumer(AsyncWebsocketConsumer):
+class IngestConsumer(_InUserLanguage, AsyncWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         self.worker, self.stopping = None, False
@@ -215,7 +239,7 @@ class IngestConsumer(AsyncWebsocketConsumer):
             if not busy:
                 _running.add(self.session.pk)
         if busy:
-            await self.refuse("Für diese Sitzung läuft bereits eine Erkennung.")
+            await self.refuse(_("Für diese Sitzung läuft bereits eine Erkennung."))
             return
         try:
             await database_sync_to_async(live.start)(self.session, user)
@@ -227,7 +251,7 @@ class IngestConsumer(AsyncWebsocketConsumer):
         self.audio: queue.Queue = queue.Queue()
         self.received, self.connected_at = 0, time.monotonic()
         self.worker = threading.Thread(
-            target=self.work, args=(asyncio.get_running_loop(), user),
+            target=self.work, args=(asyncio.get_running_loop(), user, translation.get_language()),
             name=f"live-{self.session.pk}", daemon=True)
         self.worker.start()
         await self.send(text_data=json.dumps({"type": "started"}))
@@ -246,14 +270,14 @@ class IngestConsumer(AsyncWebsocketConsumer):
         if self.worker is None or self.stopping or not bytes_data:
             return
         if len(bytes_data) > live.MAX_FRAME_BYTES:
-            await self.refuse("Zu große Audiodaten: höchstens zwei Sekunden je Nachricht.")
+            await self.refuse(_("Zu große Audiodaten: höchstens zwei Sekunden je Nachricht."))
             return
         # Audio arrives at the pace it is spoken. A client sending far more (a
         # replay at full speed, or an attack) would pile up decoding work: refused.
         self.received += len(bytes_data) // 2
         spoken = time.monotonic() - self.connected_at
         if self.received > (spoken + live.AUDIO_AHEAD_S) * SAMPLE_RATE * live.AUDIO_RATE_FACTOR:
-            await self.refuse("Es kommen mehr Audiodaten als in Echtzeit gesprochen werden.")
+            await self.refuse(_("Es kommen mehr Audiodaten als in Echtzeit gesprochen werden."))
             return
         self.audio.put(bytes_data)
 
@@ -262,7 +286,11 @@ class IngestConsumer(AsyncWebsocketConsumer):
 
     # -- the worker thread ---------------------------------------------------
 
-    def work(self, loop, user) -> None:
+    def work(self, loop, user, language: str) -> None:
+        with translation.override(language):  # a thread starts without the socket's
+            self._work(loop, user)
+
+    def _work(self, loop, user) -> None:
         from aktenkundig.speech.streaming import StreamingDecoder, step
 
         def send(coroutine) -> None:
@@ -289,7 +317,7 @@ class IngestConsumer(AsyncWebsocketConsumer):
         except Exception:
             reason = "failed"
             logger.exception("live subtitles: recognition failed")
-            send(self.refuse("Die Erkennung ist fehlgeschlagen."))
+            send(self.refuse(_("Die Erkennung ist fehlgeschlagen.")))
         finally:
             with _running_lock:
                 _running.discard(session.pk)

@@ -206,3 +206,17 @@ def test_audio_faster_than_spoken_is_refused(asgi_server, client, live_tenant, s
         ingest.send(big)
         message = json.loads(ingest.recv(timeout=10))
         assert "höchstens zwei Sekunden" in message["message"]
+
+
+def test_refusals_come_in_the_users_language(asgi_server, client, live_tenant, staff_member):
+    """A socket has no LocaleMiddleware: its messages follow the language cookie
+    (and Accept-Language) as the pages do, here English."""
+    from django.conf import settings
+
+    session = LiveSession.objects.create(tenant=live_tenant, created_by=staff_member, title="E")
+    cookie = f"{session_cookie(client, staff_member)}; {settings.LANGUAGE_COOKIE_NAME}=en"
+    with ws(asgi_server, f"/ws/speech/live/{session.pk}/ingest", cookie) as ingest:
+        assert json.loads(ingest.recv(timeout=30)) == {"type": "started"}
+        ingest.send(np.zeros(3 * SAMPLE_RATE, dtype="<i2").tobytes())
+        message = json.loads(ingest.recv(timeout=10))
+        assert message["message"] == "Audio data too large: at most two seconds per message."
