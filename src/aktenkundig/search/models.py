@@ -47,6 +47,10 @@ class ChunkVector(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="+")
     model = models.CharField(max_length=200, help_text="encoder that produced the vector")
+    # The vectors of the chunk's sentence windows (index.window_texts), float32, k x dim,
+    # one after the other; empty: the chunk has no windows; NULL: not computed yet (rows
+    # from before windows), so embed_pending computes them.
+    windows = models.BinaryField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -281,8 +281,9 @@ def reindex(*, tenant: Tenant | None = None, batch_size: int = 500) -> int:
 
 
 def pending_chunks(*, tenant: Tenant | None = None, model: str):
-    """Chunks without a vector from ``model``."""
-    chunks = Chunk.objects.exclude(vector__model=model)
+    """Chunks without a vector from ``model``, or without their sentence windows'
+    vectors (indexes from before windows: ``embed_pending`` brings them up to date)."""
+    chunks = Chunk.objects.exclude(vector__model=model, vector__windows__isnull=False)
     if tenant is not None:
         chunks = chunks.filter(tenant=tenant)
     return chunks
@@ -327,8 +328,8 @@ def _embed_batches(encoder, tenant, batch_size: int, total: int, progress: bool)
         if not batch:
             break
         last_id = batch[-1].pk
-        vectors = encoder.embed_passages([index_text(c) for c in batch])
-        done += index.write_vectors(batch, vectors, encoder.name)
+        vectors, windows = embed_chunks(encoder, batch)
+        done += index.write_vectors(batch, vectors, encoder.name, windows)
         if bar is not None:
             bar.update(len(batch))
     if bar is not None:
@@ -338,6 +339,20 @@ def _embed_batches(encoder, tenant, batch_size: int, total: int, progress: bool)
 
 def index_text(chunk: Chunk) -> str:
     return index.index_text(chunk)
+
+
+def embed_chunks(encoder, chunks: Sequence[Chunk]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The chunks' vectors and their sentence windows' vectors, in one encoder call."""
+    texts = [index.index_text(c) for c in chunks]
+    per_chunk = [index.window_texts(c) for c in chunks]
+    flat = [t for windows in per_chunk for t in windows]
+    vectors = np.asarray(encoder.embed_passages(texts + flat), dtype=np.float32)
+    chunk_vectors, rest = vectors[: len(texts)], vectors[len(texts) :]
+    windows, start = [], 0
+    for texts_of_chunk in per_chunk:
+        windows.append(rest[start : start + len(texts_of_chunk)].reshape(-1, index.VECTOR_DIM))
+        start += len(texts_of_chunk)
+    return chunk_vectors, windows
 
 
 _worker_lock = threading.Lock()

@@ -1,0 +1,107 @@
+"""Sentence windows: which texts are embedded, how they are stored and how they rank."""
+
+import numpy as np
+import pytest
+
+from aktenkundig.core.services import get_tenant
+from aktenkundig.documents.models import Chunk
+from aktenkundig.search import index
+from aktenkundig.search.models import VECTOR_DIM, ChunkVector
+from aktenkundig.search.services import embed_pending, pending_chunks
+from aktenkundig.search.tests.helpers import make_collection, make_document
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FIVE = (
+    "Die Hundesteuer beträgt 120 Euro im Jahr. Für einen zweiten Hund sind es 240 Euro. "
+    "Blindenführhunde sind befreit. Die Steuer ist jährlich im Juli fällig. "
+    "Wer den Hund abmeldet, zahlt anteilig."
+)
+
+
+def _unit(*hot: tuple[int, float]) -> np.ndarray:
+    """A unit vector whose cosine with axis i is the given value (rest on axis 383)."""
+    v = np.zeros(VECTOR_DIM, dtype=np.float32)
+    for axis, value in hot:
+        v[axis] = value
+    v[VECTOR_DIM - 1] = np.sqrt(max(0.0, 1 - float(np.sum(v * v))))
+    return v
+
+
+@pytest.fixture
+def chunks():
+    tenant = get_tenant()
+    collection = make_collection(tenant, "Satzungen")
+    make_document(
+        collection,
+        "Hundesteuersatzung",
+        [("§ 5 Steuersatz", FIVE), ("§ 1 Geltung", "Diese Satzung gilt im Gemeindegebiet.")],
+    )
+    return tenant, collection, list(Chunk.objects.order_by("ordinal").select_related("document"))
+
+
+def test_windows_are_pairs_of_sentences_with_the_header(chunks):
+    _tenant, _collection, (long, short) = chunks
+    windows = index.window_texts(long)
+    header = "Hundesteuersatzung > § 5 Steuersatz\n"
+    assert windows == [
+        header + "Die Hundesteuer beträgt 120 Euro im Jahr. Für einen zweiten Hund sind es 240 Euro.",
+        header + "Blindenführhunde sind befreit. Die Steuer ist jährlich im Juli fällig.",
+        # an odd last sentence is paired with the one before
+        header + "Die Steuer ist jährlich im Juli fällig. Wer den Hund abmeldet, zahlt anteilig.",
+    ]
+    # one or two sentences: the chunk's own vector is its only window
+    assert index.window_texts(short) == []
+
+
+def test_line_breaks_end_a_window_sentence(chunks):
+    _tenant, _collection, (long, _short) = chunks
+    long.text = "Gebühren\nAnmeldung 10 Euro\nAbmeldung 5 Euro"
+    assert [w.split("\n", 1)[1] for w in index.window_texts(long)] == [
+        "Gebühren Anmeldung 10 Euro",
+        "Anmeldung 10 Euro Abmeldung 5 Euro",
+    ]
+
+
+def test_a_chunk_ranks_by_its_best_window(chunks):
+    tenant, collection, (long, short) = chunks
+    query = _unit((0, 1.0))
+    # the short chunk is closer as a whole (0.5) than the long one (0.4) ...
+    vectors = np.stack([_unit((0, 0.4)), _unit((0, 0.5))])
+    # ... but one window of the long chunk says exactly what is asked (0.9)
+    windows = [np.stack([_unit((0, 0.1)), _unit((0, 0.9)), _unit((1, 1.0))]), np.zeros((0, 384))]
+    index.write_vectors([long, short], vectors, "m", windows)
+    ranked = index.dense(query, tenant_id=tenant.pk, collection_ids=[collection.pk], model="m",
+                         limit=10)  # fmt: skip
+    w = index.WINDOW_WEIGHT
+    assert [i for i, _ in ranked] == [long.pk, short.pk]
+    assert ranked[0][1] == pytest.approx((1 - w) * 0.4 + w * 0.9, abs=1e-5)
+    assert ranked[1][1] == pytest.approx(0.5, abs=1e-5)  # no windows: its own cosine
+
+
+def test_vectors_without_windows_stay_pending_and_rank_by_their_cosine(chunks):
+    tenant, collection, (long, short) = chunks
+    vectors = np.stack([_unit((0, 0.4)), _unit((0, 0.5))])
+    index.write_vectors([long, short], vectors, "m")  # an index from before windows
+    assert set(pending_chunks(tenant=tenant, model="m")) == {long, short}
+    ranked = index.dense(_unit((0, 1.0)), tenant_id=tenant.pk, collection_ids=[collection.pk],
+                         model="m", limit=10)  # fmt: skip
+    assert [round(s, 4) for _i, s in ranked] == [0.5, 0.4]
+    index.write_vectors([long, short], vectors, "m", [np.zeros((0, 384))] * 2)
+    assert not pending_chunks(tenant=tenant, model="m").exists()
+
+
+@pytest.mark.slow
+def test_embed_pending_stores_the_windows_vectors(chunks):
+    from aktenkundig.search.embedding import get_encoder
+
+    tenant, _collection, (long, short) = chunks
+    assert embed_pending(tenant=tenant) == 2
+    stored = {v.chunk_id: bytes(v.windows) for v in ChunkVector.objects.all()}
+    assert stored[short.pk] == b""
+    matrix = np.frombuffer(stored[long.pk], dtype=np.float32).reshape(-1, VECTOR_DIM)
+    expected = get_encoder().embed_passages(index.window_texts(long))
+    assert matrix.shape == (3, VECTOR_DIM)
+    # same texts, same encoder: near-identical (batch padding may move the last digits)
+    assert np.all(np.sum(matrix * expected, axis=1) > 0.99)
+    assert embed_pending(tenant=tenant) == 0
