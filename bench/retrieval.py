@@ -300,6 +300,11 @@ def run_speed(cache: VectorCache, laws: int, embed_sample: int) -> None:
     encoder.embed_passages([index.index_text(c) for c in sample])
     emb = time.perf_counter() - started
     print(f"  embedding ({encoder.name}, {len(sample)} chunks): {len(sample) / emb:.1f} chunks/s")
+    started = time.perf_counter()
+    _vectors, windows = services.embed_chunks(encoder, sample)
+    emb = time.perf_counter() - started
+    print(f"  embedding with sentence windows ({sum(len(w) for w in windows)} windows): "
+          f"{len(sample) / emb:.1f} chunks/s")  # fmt: skip
     # Latency of the dense path does not depend on the vector values; chunks outside the
     # sample get cached or random unit vectors so that all of them take part.
     rng = np.random.default_rng(0)

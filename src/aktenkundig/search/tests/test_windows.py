@@ -45,7 +45,8 @@ def test_windows_are_pairs_of_sentences_with_the_header(chunks):
     windows = index.window_texts(long)
     header = "Hundesteuersatzung > § 5 Steuersatz\n"
     assert windows == [
-        header + "Die Hundesteuer beträgt 120 Euro im Jahr. Für einen zweiten Hund sind es 240 Euro.",
+        header + "Die Hundesteuer beträgt 120 Euro im Jahr. "
+        "Für einen zweiten Hund sind es 240 Euro.",
         header + "Blindenführhunde sind befreit. Die Steuer ist jährlich im Juli fällig.",
         # an odd last sentence is paired with the one before
         header + "Die Steuer ist jährlich im Juli fällig. Wer den Hund abmeldet, zahlt anteilig.",
