@@ -116,7 +116,7 @@ def embed_all(cache: VectorCache, batch_size: int = 64) -> tuple[int, float]:
         position += len(w)
     for start in range(0, len(chunks), 500):
         part = chunks[start : start + 500]
-        vectors = np.stack([known[k] for k in keys[start : start + 500]])
+        vectors = np.stack([known[k] for k in keys[start : start + len(part)]])
         index.write_vectors(part, vectors, encoder.name, window_vectors[start : start + 500])
     return len(missing), seconds
 
