@@ -322,6 +322,21 @@ class _Block:
     token: int
     ids: np.ndarray
     matrix: np.ndarray
+    windows: np.ndarray  # all sentence-window vectors of the block, chunk after chunk
+    window_starts: np.ndarray  # first row in ``windows`` of each chunk that has windows
+    with_windows: np.ndarray  # bool per chunk: has windows
+
+    def scores(self, query_vector: np.ndarray) -> np.ndarray:
+        """Dense score of every chunk (``_with_windows``, exhaustively, in memory)."""
+        cosine = self.matrix @ query_vector
+        if not len(self.window_starts):
+            return cosine
+        best = np.maximum.reduceat(self.windows @ query_vector, self.window_starts)
+        mixed = cosine.copy()
+        mixed[self.with_windows] = (1 - WINDOW_WEIGHT) * cosine[
+            self.with_windows
+        ] + WINDOW_WEIGHT * best
+        return mixed
 
 
 class _MatrixCache:
@@ -365,14 +380,20 @@ class _MatrixCache:
     def _load(tenant_id: int, collection_id: int, model: str, token: int) -> _Block:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT chunk_id, embedding FROM search_chunkvector "
+                "SELECT chunk_id, embedding, windows FROM search_chunkvector "
                 "WHERE tenant_id = %s AND collection_id = %s AND model = %s ORDER BY chunk_id",
                 [tenant_id, collection_id, model],
             )
             rows = cursor.fetchall()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
-        return _Block(token, ids, matrix.reshape(len(rows), VECTOR_DIM))
+        counts = np.array([len(r[2] or b"") // (4 * VECTOR_DIM) for r in rows], dtype=np.int64)
+        windows = np.frombuffer(b"".join(r[2] or b"" for r in rows), dtype=np.float32)
+        starts = (np.cumsum(counts) - counts)[counts > 0]
+        return _Block(
+            token, ids, matrix.reshape(len(rows), VECTOR_DIM),
+            windows.reshape(-1, VECTOR_DIM), starts, counts > 0,
+        )  # fmt: skip
 
 
 _matrix_cache = _MatrixCache()
@@ -415,6 +436,10 @@ def dense(
     if not collection_ids or document_ids == []:
         return []
     query_vector = np.asarray(query_vector, dtype=np.float32).reshape(-1)
+    if not _is_postgres():
+        # The SQLite path holds the windows in memory and scores every chunk; the same
+        # ranking as the rescoring below whenever it reaches beyond the best 200.
+        return _sqlite_dense(query_vector, tenant_id, collection_ids, model, limit, document_ids)
     depth = max(RERANK_DEPTH, 3 * limit)
     return _with_windows(
         _cosine_top(query_vector, tenant_id, collection_ids, model, depth, document_ids),
@@ -452,6 +477,20 @@ def _cosine_top(
             rows = [(int(i), float(s)) for i, s in cursor.fetchall()]
         rows.sort(key=lambda r: -r[1])  # relaxed_order may return near-ties out of order
         return rows
+    return _sqlite_dense(query_vector, tenant_id, collection_ids, model, limit, document_ids,
+                         windows=False)  # fmt: skip
+
+
+def _sqlite_dense(
+    query_vector: np.ndarray,
+    tenant_id: int,
+    collection_ids: Sequence[int],
+    model: str,
+    limit: int,
+    document_ids: Sequence[int] | None,
+    *,
+    windows: bool = True,
+) -> list[tuple[int, float]]:
     wanted = None
     if document_ids is not None:
         from aktenkundig.documents.models import Chunk as _Chunk
@@ -465,13 +504,14 @@ def _cosine_top(
     for block in _matrix_cache.blocks(tenant_id, collection_ids, model):
         if not len(block.ids):
             continue
+        scores = block.scores(query_vector) if windows else block.matrix @ query_vector
         if wanted is None:
             ids_parts.append(block.ids)
-            score_parts.append(block.matrix @ query_vector)
+            score_parts.append(scores)
         else:
             mask = np.isin(block.ids, wanted)
             ids_parts.append(block.ids[mask])
-            score_parts.append(block.matrix[mask] @ query_vector)
+            score_parts.append(scores[mask])
     if not ids_parts:
         return []
     ids = np.concatenate(ids_parts)

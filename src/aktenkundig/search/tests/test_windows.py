@@ -106,3 +106,24 @@ def test_embed_pending_stores_the_windows_vectors(chunks):
     # same texts, same encoder: near-identical (batch padding may move the last digits)
     assert np.all(np.sum(matrix * expected, axis=1) > 0.99)
     assert embed_pending(tenant=tenant) == 0
+
+
+def test_candidate_rescoring_agrees_with_the_in_memory_scores(chunks):
+    """PostgreSQL rescores the best chunks by cosine with their stored windows; SQLite
+    scores all chunks from memory. Both must give the same ranking and scores."""
+    tenant, collection, (long, short) = chunks
+    rng = np.random.default_rng(7)
+
+    def unit(n):
+        v = rng.standard_normal((n, VECTOR_DIM)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    index.write_vectors([long, short], unit(2), "m", [unit(3), np.zeros((0, VECTOR_DIM))])
+    query = unit(1)[0]
+    scope = {"tenant_id": tenant.pk, "collection_ids": [collection.pk], "model": "m"}
+    in_memory = index.dense(query, limit=10, **scope)
+    cosine = index._cosine_top(query, scope["tenant_id"], scope["collection_ids"], "m", 300, None)
+    rescored = index._with_windows(cosine, query, 10)
+    assert [i for i, _ in rescored] == [i for i, _ in in_memory]
+    assert np.allclose([s for _, s in rescored], [s for _, s in in_memory], atol=1e-5)
+    assert dict(rescored)[long.pk] != pytest.approx(dict(cosine)[long.pk], abs=1e-4)
