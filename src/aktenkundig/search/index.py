@@ -323,19 +323,22 @@ class _Block:
     ids: np.ndarray
     matrix: np.ndarray
     windows: np.ndarray  # all sentence-window vectors of the block, chunk after chunk
-    window_starts: np.ndarray  # first row in ``windows`` of each chunk that has windows
-    with_windows: np.ndarray  # bool per chunk: has windows
+    offsets: np.ndarray  # chunk i's windows are rows offsets[i]:offsets[i + 1]
 
-    def scores(self, query_vector: np.ndarray) -> np.ndarray:
-        """Dense score of every chunk (``_with_windows``, exhaustively, in memory)."""
-        cosine = self.matrix @ query_vector
-        if not len(self.window_starts):
+    def rescore(self, rows: np.ndarray, cosine: np.ndarray, query_vector: np.ndarray):
+        """``_with_windows`` in memory: the dense scores of the chunks at ``rows``."""
+        counts = self.offsets[rows + 1] - self.offsets[rows]
+        has = counts > 0
+        if not has.any():
             return cosine
-        best = np.maximum.reduceat(self.windows @ query_vector, self.window_starts)
+        starts, counts = self.offsets[rows[has]], counts[has]
+        # the window rows of those chunks, one after the other
+        segment = np.repeat(np.cumsum(counts) - counts, counts)
+        gathered = np.repeat(starts, counts) + np.arange(counts.sum()) - segment
+        firsts = np.cumsum(counts) - counts
+        best = np.maximum.reduceat(self.windows[gathered] @ query_vector, firsts)
         mixed = cosine.copy()
-        mixed[self.with_windows] = (1 - WINDOW_WEIGHT) * cosine[
-            self.with_windows
-        ] + WINDOW_WEIGHT * best
+        mixed[has] = (1 - WINDOW_WEIGHT) * cosine[has] + WINDOW_WEIGHT * best
         return mixed
 
 
@@ -387,12 +390,12 @@ class _MatrixCache:
             rows = cursor.fetchall()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
-        counts = np.array([len(r[2] or b"") // (4 * VECTOR_DIM) for r in rows], dtype=np.int64)
+        counts = [len(r[2] or b"") // (4 * VECTOR_DIM) for r in rows]
         windows = np.frombuffer(b"".join(r[2] or b"" for r in rows), dtype=np.float32)
-        starts = (np.cumsum(counts) - counts)[counts > 0]
+        offsets = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
         return _Block(
             token, ids, matrix.reshape(len(rows), VECTOR_DIM),
-            windows.reshape(-1, VECTOR_DIM), starts, counts > 0,
+            windows.reshape(-1, VECTOR_DIM), offsets,
         )  # fmt: skip
 
 
@@ -436,11 +439,12 @@ def dense(
     if not collection_ids or document_ids == []:
         return []
     query_vector = np.asarray(query_vector, dtype=np.float32).reshape(-1)
-    if not _is_postgres():
-        # The SQLite path holds the windows in memory and scores every chunk; the same
-        # ranking as the rescoring below whenever it reaches beyond the best 200.
-        return _sqlite_dense(query_vector, tenant_id, collection_ids, model, limit, document_ids)
     depth = max(RERANK_DEPTH, 3 * limit)
+    if not _is_postgres():
+        # The same rescoring of the best chunks by cosine, from the in-memory cache.
+        return _sqlite_dense(
+            query_vector, tenant_id, collection_ids, model, limit, document_ids, depth
+        )
     return _with_windows(
         _cosine_top(query_vector, tenant_id, collection_ids, model, depth, document_ids),
         query_vector,
@@ -477,8 +481,7 @@ def _cosine_top(
             rows = [(int(i), float(s)) for i, s in cursor.fetchall()]
         rows.sort(key=lambda r: -r[1])  # relaxed_order may return near-ties out of order
         return rows
-    return _sqlite_dense(query_vector, tenant_id, collection_ids, model, limit, document_ids,
-                         windows=False)  # fmt: skip
+    return _sqlite_dense(query_vector, tenant_id, collection_ids, model, limit, document_ids)
 
 
 def _sqlite_dense(
@@ -488,9 +491,10 @@ def _sqlite_dense(
     model: str,
     limit: int,
     document_ids: Sequence[int] | None,
-    *,
-    windows: bool = True,
+    rescore_depth: int = 0,
 ) -> list[tuple[int, float]]:
+    """Top ``limit`` by cosine; with ``rescore_depth``, the best that many chunks of each
+    collection by cosine are rescored with their windows first."""
     wanted = None
     if document_ids is not None:
         from aktenkundig.documents.models import Chunk as _Chunk
@@ -504,14 +508,17 @@ def _sqlite_dense(
     for block in _matrix_cache.blocks(tenant_id, collection_ids, model):
         if not len(block.ids):
             continue
-        scores = block.scores(query_vector) if windows else block.matrix @ query_vector
-        if wanted is None:
-            ids_parts.append(block.ids)
-            score_parts.append(scores)
-        else:
-            mask = np.isin(block.ids, wanted)
-            ids_parts.append(block.ids[mask])
-            score_parts.append(scores[mask])
+        scores = block.matrix @ query_vector
+        rows = np.arange(len(block.ids)) if wanted is None else np.flatnonzero(
+            np.isin(block.ids, wanted)
+        )  # fmt: skip
+        if rescore_depth and len(rows) > rescore_depth:
+            rows = rows[np.argpartition(-scores[rows], rescore_depth - 1)[:rescore_depth]]
+        scores = scores[rows]
+        if rescore_depth:
+            scores = block.rescore(rows, scores, query_vector)
+        ids_parts.append(block.ids[rows])
+        score_parts.append(scores)
     if not ids_parts:
         return []
     ids = np.concatenate(ids_parts)

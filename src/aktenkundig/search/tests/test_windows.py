@@ -127,3 +127,23 @@ def test_candidate_rescoring_agrees_with_the_in_memory_scores(chunks):
     assert [i for i, _ in rescored] == [i for i, _ in in_memory]
     assert np.allclose([s for _, s in rescored], [s for _, s in in_memory], atol=1e-5)
     assert dict(rescored)[long.pk] != pytest.approx(dict(cosine)[long.pk], abs=1e-4)
+
+
+def test_in_memory_rescoring_picks_each_chunks_own_windows():
+    rng = np.random.default_rng(3)
+    counts = np.array([0, 3, 1, 0, 5, 2])
+    matrix = rng.standard_normal((len(counts), VECTOR_DIM)).astype(np.float32)
+    windows = rng.standard_normal((counts.sum(), VECTOR_DIM)).astype(np.float32)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    block = index._Block(0, np.arange(len(counts)) + 100, matrix, windows, offsets)
+    query = rng.standard_normal(VECTOR_DIM).astype(np.float32)
+    rows = np.array([4, 0, 1, 5])  # any order, some chunks without windows
+    cosine = matrix[rows] @ query
+    got = block.rescore(rows, cosine, query)
+    w = index.WINDOW_WEIGHT
+    for position, row in enumerate(rows):
+        mine = windows[offsets[row] : offsets[row + 1]] @ query
+        expected = cosine[position]
+        if len(mine):
+            expected = (1 - w) * cosine[position] + w * mine.max()
+        assert got[position] == pytest.approx(expected, abs=1e-4)
