@@ -10,9 +10,10 @@
   throughput, warm query latency p50/p95.
 
 Documents go through the product's own ingestion (chunking, index) into a throw-away
-SQLite database under bench/.cache. Passage vectors are cached on disk
-(bench/.cache/vectors.sqlite, keyed by model and text hash), so re-runs and fusion
-tuning cost seconds instead of hours. Prints tables; copy them into docs/benchmarks.md.
+SQLite database under bench/.cache. Passage vectors (chunks and their sentence windows)
+are cached on disk (bench/.cache/vectors.sqlite, keyed by model and text hash), so
+re-runs and fusion tuning cost seconds instead of hours. Prints tables; copy them into
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
