@@ -147,9 +147,11 @@ def features(
     if tenant is not None:
         from aktenkundig.search.services import search
 
+        # The chunks' own cosine (windows=False): the refusal calibration was fitted
+        # on it; the window-mixed ranking score has another distribution.
         nearest = search(
             question, tenant=tenant, collections=collections, limit=8, mode="dense",
-            documents=documents,
+            documents=documents, windows=False,
         )
     if nearest:
         cosine = {hit.chunk_id: float(hit.score) for hit in nearest}

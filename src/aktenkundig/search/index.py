@@ -431,14 +431,19 @@ def dense(
     model: str,
     limit: int,
     document_ids: Sequence[int] | None = None,
+    windows: bool = True,
 ) -> list[tuple[int, float]]:
     """(chunk id, dense score) best first, among chunks that have a vector (and, with
     ``document_ids``, only chunks of those documents). The score mixes the chunk's
     cosine with its best sentence window's (``_with_windows``); chunks whose windows are
-    not computed yet (an index from before windows) rank by their cosine alone."""
+    not computed yet (an index from before windows) rank by their cosine alone. With
+    ``windows=False``: the chunks' own cosine only (the scale the assistant's refusal
+    calibration was fitted on, ``assistant/coverage.py``)."""
     if not collection_ids or document_ids == []:
         return []
     query_vector = np.asarray(query_vector, dtype=np.float32).reshape(-1)
+    if not windows:
+        return _cosine_top(query_vector, tenant_id, collection_ids, model, limit, document_ids)
     depth = max(RERANK_DEPTH, 3 * limit)
     if not _is_postgres():
         # The same rescoring of the best chunks by cosine, from the in-memory cache.

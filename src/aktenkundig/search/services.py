@@ -132,9 +132,13 @@ def search(
     limit: int = 10,
     mode: Mode = "hybrid",
     documents: Sequence[Document] | None = None,
+    windows: bool = True,
 ) -> list[SearchHit]:
     """The best passages for ``query`` in ``collections`` (None: all of the tenant's);
-    with ``documents``, only in those documents ("nur in diesem Dokument")."""
+    with ``documents``, only in those documents ("nur in diesem Dokument").
+
+    ``windows=False``: dense scores are the chunks' own cosine, without their sentence
+    windows (``index.dense``), for callers calibrated on that scale."""
     if mode not in ("hybrid", "bm25", "dense"):
         raise SearchError(f"Unbekannter Suchmodus {mode!r}: hybrid, bm25 oder dense.")
     if limit < 1:
@@ -163,7 +167,7 @@ def search(
         )
     model = ""
     if mode in ("hybrid", "dense"):
-        semantic, model = _dense(query, tenant.pk, collection_ids, depth, document_ids)
+        semantic, model = _dense(query, tenant.pk, collection_ids, depth, document_ids, windows)
     if mode == "bm25":
         ranked = lexical[:limit]
     elif mode == "dense":
@@ -179,6 +183,7 @@ def search(
 def _dense(
     query: str, tenant_id: int, collection_ids: list[int], depth: int,
     document_ids: list[int] | None = None,
+    windows: bool = True,
 ):
     """(ranked (id, similarity), encoder name); nothing while no vector exists."""
     from aktenkundig.search.embedding import get_encoder
@@ -189,7 +194,7 @@ def _dense(
     vector = query_vector(encoder, query)
     ranked = index.dense(
         vector, tenant_id=tenant_id, collection_ids=collection_ids, model=encoder.name,
-        limit=depth, document_ids=document_ids,
+        limit=depth, document_ids=document_ids, windows=windows,
     )
     return ranked, encoder.name
 

@@ -147,3 +147,16 @@ def test_in_memory_rescoring_picks_each_chunks_own_windows():
         if len(mine):
             expected = (1 - w) * cosine[position] + w * mine.max()
         assert got[position] == pytest.approx(expected, abs=1e-4)
+
+
+def test_windows_false_gives_the_chunks_own_cosine(chunks):
+    """The assistant's refusal calibration reads dense scores on the cosine scale."""
+    tenant, collection, (long, short) = chunks
+    vectors = np.stack([_unit((0, 0.4)), _unit((0, 0.5))])
+    windows = [np.stack([_unit((0, 0.9)), _unit((0, 0.1))]), np.zeros((0, VECTOR_DIM))]
+    index.write_vectors([long, short], vectors, "m", windows)
+    scope = {"tenant_id": tenant.pk, "collection_ids": [collection.pk], "model": "m"}
+    plain = index.dense(_unit((0, 1.0)), limit=10, windows=False, **scope)
+    assert [(i, round(s, 4)) for i, s in plain] == [(short.pk, 0.5), (long.pk, 0.4)]
+    mixed = index.dense(_unit((0, 1.0)), limit=10, **scope)
+    assert mixed[0][0] == long.pk
