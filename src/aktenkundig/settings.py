@@ -150,7 +150,7 @@ TASKS = {
     }
 }
 
-# The cache all workers share (rate limits must hold across gunicorn workers and
+# The cache all workers share (rate limits must hold across server workers and
 # machines): the database by default, Redis/Valkey when named. See core/cache.py.
 _cache_url = config.get("AKTENKUNDIG_CACHE_URL").strip()
 if _cache_url in {"", "database", "db"}:

@@ -46,6 +46,10 @@ def test_create_session_and_console(client, live_tenant, staff_member):
     assert f"/untertitel/mitlesen/{session.token}/" in console
     assert "Mikrofon starten" in console and "<script>" not in console
     assert AuditRecord.objects.filter(tenant=live_tenant, feature="speech_live").exists()
+    # Releasing held lines is offered where lines are held: a delay, a running session.
+    assert 'id="release-all"' in console
+    LiveSession.objects.filter(pk=session.pk).update(release_delay=0)
+    assert 'id="release-all"' not in client.get(response.url).content.decode()
 
 
 def test_bad_input_gives_german_messages(client, live_tenant, staff_member):

@@ -123,9 +123,12 @@
       setTimeout(connectCorrect, 2000);
     };
   }
-  document.getElementById("release-all").addEventListener("click", function () {
-    send({ action: "release" });
-  });
+  const releaseAll = document.getElementById("release-all");  // only with a release delay
+  if (releaseAll) {
+    releaseAll.addEventListener("click", function () {
+      send({ action: "release" });
+    });
+  }
   connectCorrect();
 
   // -- microphone ------------------------------------------------------------
