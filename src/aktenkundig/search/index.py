@@ -270,6 +270,21 @@ def write_vectors(
     return len(chunks)
 
 
+def write_windows(chunks: Sequence[Chunk], windows: Sequence[np.ndarray], model: str) -> int:
+    """Store the sentence windows' vectors of chunks whose own vector from ``model``
+    is stored already (the second pass of ``embed_pending``); a row re-embedded by
+    another model meanwhile, or deleted, is left alone. Returns the rows written."""
+    if len(windows) != len(chunks):
+        raise ValueError("one window array per chunk")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE search_chunkvector SET windows = %s WHERE chunk_id = %s AND model = %s",
+            [(_window_blob(w), c.pk, model) for c, w in zip(chunks, windows, strict=True)],
+        )
+    _matrix_cache.clear_collections({c.collection_id for c in chunks})
+    return len(chunks)
+
+
 def _window_blob(windows: np.ndarray | None) -> bytes | None:
     if windows is None:
         return None

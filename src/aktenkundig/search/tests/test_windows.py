@@ -108,6 +108,46 @@ def test_embed_pending_stores_the_windows_vectors(chunks):
     assert embed_pending(tenant=tenant) == 0
 
 
+def test_write_windows_completes_a_pending_row_of_the_same_model_only(chunks):
+    tenant, _collection, (long, short) = chunks
+    vectors = np.stack([_unit((0, 0.4)), _unit((0, 0.5))])
+    index.write_vectors([long, short], vectors, "m")  # first pass: vectors only
+    index.write_vectors([short], vectors[1:], "other")  # re-embedded by another model
+    assert set(pending_chunks(tenant=tenant, model="m")) == {long, short}
+    windows = [np.stack([_unit((1, 0.9)), _unit((2, 0.9))]), np.zeros((0, VECTOR_DIM))]
+    index.write_windows([long, short], windows, "m")
+    stored = {v.chunk_id: v for v in ChunkVector.objects.all()}
+    assert np.frombuffer(bytes(stored[long.pk].windows), dtype=np.float32).shape == (
+        2 * VECTOR_DIM,)
+    assert stored[short.pk].model == "other" and stored[short.pk].windows is None
+    assert list(pending_chunks(tenant=tenant, model="m")) == [short]
+
+
+@pytest.mark.slow
+def test_embed_pending_embeds_all_chunk_vectors_before_any_window(chunks, monkeypatch):
+    """Dense search covers a bulk import at the full chunk rate: the windows (twice
+    the encoder's work) come in a second pass."""
+    from aktenkundig.search import embedding
+
+    real = embedding.get_encoder()
+    calls: list[list[str]] = []
+
+    class Recording:
+        name = real.name
+
+        def embed_passages(self, texts):
+            calls.append(list(texts))
+            return real.embed_passages(texts)
+
+    monkeypatch.setattr(embedding, "get_encoder", lambda: Recording())
+    tenant, _collection, (long, short) = chunks
+    assert embed_pending(tenant=tenant, batch_size=1) == 2
+    chunk_texts = {index.index_text(long), index.index_text(short)}
+    kinds = ["chunk" if set(texts) <= chunk_texts else "windows" for texts in calls]
+    assert kinds == ["chunk", "chunk", "windows"], calls  # the short chunk has no windows
+    assert not pending_chunks(tenant=tenant, model=real.name).exists()
+
+
 def test_candidate_rescoring_agrees_with_the_in_memory_scores(chunks):
     """PostgreSQL rescores the best chunks by cosine with their stored windows; SQLite
     scores all chunks from memory. Both must give the same ranking and scores."""
