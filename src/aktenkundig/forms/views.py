@@ -22,6 +22,7 @@ from aktenkundig.forms.models import FormType, Submission
 from aktenkundig.forms.schema import FormError
 from aktenkundig.governance.oversight import OversightError
 from aktenkundig.web.permissions import member_required
+from aktenkundig.web.responses import attachment
 
 
 def _refused(request):
@@ -209,14 +210,11 @@ def export(request, pk: int, fmt: str):
         raise Http404 from None
     filename = f"{form_type.name}-v{form_type.version}"
     if fmt == "csv":
-        response = HttpResponse(services.export_csv(request.tenant, form_type),
-                                content_type="text/csv; charset=utf-8")
-    else:
-        records = [services.record(s) for s in services.committed(request.tenant, form_type)]
-        response = HttpResponse(json.dumps(records, ensure_ascii=False, indent=1),
-                                content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+        return attachment(services.export_csv(request.tenant, form_type), f"{filename}.csv",
+                          "text/csv")
+    records = [services.record(s) for s in services.committed(request.tenant, form_type)]
+    return attachment(json.dumps(records, ensure_ascii=False, indent=1), f"{filename}.json",
+                      "application/json")
 
 
 @require_GET
@@ -233,6 +231,4 @@ def filled(request, pk: int):
     except FormError as problem:
         messages.error(request, str(problem))
         return redirect("forms:index")
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="formular-{submission.pk}.pdf"'
-    return response
+    return attachment(data, f"formular-{submission.pk}.pdf", "application/pdf")

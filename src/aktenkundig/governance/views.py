@@ -12,7 +12,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,6 +33,7 @@ from aktenkundig.governance.forms import (
     SecondReviewForm,
 )
 from aktenkundig.governance.models import OversightItem, RegisterEntry
+from aktenkundig.web.responses import attachment
 
 USAGE_DAYS = 30
 
@@ -72,17 +73,13 @@ def public_entry(request: HttpRequest, tenant_slug: str, entry_slug: str) -> Htt
 
 def public_export_json(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = _public_tenant(tenant_slug)
-    response = JsonResponse(register.export_json(tenant), safe=False,
-                            json_dumps_params={"ensure_ascii": False, "indent": 2})
-    response["Content-Disposition"] = f'inline; filename="ki-register-{tenant.slug}.json"'
-    return response
+    body = json.dumps(register.export_json(tenant), ensure_ascii=False, indent=2)
+    return attachment(body, f"ki-register-{tenant.slug}.json", "application/json", inline=True)
 
 
 def public_export_csv(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = _public_tenant(tenant_slug)
-    response = HttpResponse(register.export_csv(tenant), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ki-register-{tenant.slug}.csv"'
-    return response
+    return attachment(register.export_csv(tenant), f"ki-register-{tenant.slug}.csv", "text/csv")
 
 
 # --------------------------------------------------------------------------- staff

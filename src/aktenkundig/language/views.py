@@ -25,6 +25,7 @@ from aktenkundig.language.checker import KINDS, MAX_CHARS
 from aktenkundig.language.models import GlossaryTerm, Segment, Translation, TranslationBatch
 from aktenkundig.llm.gateway import LLMError, is_available
 from aktenkundig.web.permissions import member_required
+from aktenkundig.web.responses import attachment
 
 GLOSSARY_ROLES = (Role.SUBJECT_ADMIN, Role.ADMINISTRATOR)
 MAX_PAGE_CHARS = 50_000
@@ -312,8 +313,6 @@ def batch(request, pk: int):
 @require_http_methods(["GET"])
 @member_required
 def batch_export(request, pk: int, target: str):
-    from django.http import HttpResponse
-
     from aktenkundig.language import batch as batch_service
 
     item = _batch(request, pk)
@@ -323,9 +322,7 @@ def batch_export(request, pk: int, target: str):
         body = batch_service.export(item, target, user=request.user)
     except batch_service.BatchError as error:
         raise Http404 from error
-    response = HttpResponse(body, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="uebersetzung-{item.pk}-{target}.zip"'
-    return response
+    return attachment(body, f"uebersetzung-{item.pk}-{target}.zip", "application/zip")
 
 
 # --------------------------------------------------------------------------- drafts, summaries

@@ -12,7 +12,7 @@ is needed).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aktenkundig.speech import exports, live
 from aktenkundig.speech.models import LiveStatus
 from aktenkundig.web.permissions import member_required
+from aktenkundig.web.responses import attachment
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,9 +101,7 @@ def minutes_download(request, pk: int):
     if not session.minutes:
         raise Http404
     live.log_export(session, request.user, "minutes")
-    response = HttpResponse(session.minutes, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="live-{session.pk}.niederschrift.txt"'
-    return response
+    return attachment(session.minutes, f"live-{session.pk}.niederschrift.txt", "text/plain")
 
 
 @require_POST
@@ -127,9 +126,7 @@ def download(request, pk: int, fmt: str):
     if fmt not in writers:
         raise Http404
     write, content_type = writers[fmt]
-    response = HttpResponse(write(lines), content_type=f"{content_type}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="live-{session.pk}.{fmt}"'
-    return response
+    return attachment(write(lines), f"live-{session.pk}.{fmt}", content_type)
 
 
 @require_GET

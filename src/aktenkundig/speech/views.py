@@ -24,6 +24,7 @@ from aktenkundig.core.models import AccessLevel
 from aktenkundig.speech import exports, jobs
 from aktenkundig.speech.models import JobStatus
 from aktenkundig.web.permissions import member_required
+from aktenkundig.web.responses import attachment
 
 
 def _access_levels(request) -> list[tuple[int, str]]:
@@ -90,10 +91,7 @@ def download(request, pk: int, fmt: str):
     content_type, suffix = jobs.EXPORTS[fmt]
     body = jobs.export(job, request.user, fmt)
     stem = job.filename.rsplit(".", 1)[0] or "untertitel"
-    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{stem}.{suffix}"'.encode(
-        "ascii", "replace").decode()
-    return response
+    return attachment(body, f"{stem}.{suffix}", content_type)
 
 
 # --------------------------------------------------------------------------- editor
@@ -219,10 +217,7 @@ def minutes_download(request, pk: int):
         raise Http404
     jobs.log_export(job, request.user, "minutes")
     stem = job.filename.rsplit(".", 1)[0] or "sitzung"
-    response = HttpResponse(job.minutes, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{stem}.niederschrift.txt"'.encode(
-        "ascii", "replace").decode()
-    return response
+    return attachment(job.minutes, f"{stem}.niederschrift.txt", "text/plain")
 
 
 @require_GET

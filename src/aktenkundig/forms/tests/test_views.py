@@ -105,6 +105,21 @@ def test_upload_review_commit(client, forms_on, staff_member, registered, blank,
     assert acroform_values(pdf.content)["Vorname"] == "Jana Maria"
 
 
+def test_export_file_name_keeps_umlauts_and_quotes(client, forms_on, staff_member, registered,
+                                                   blank, sample_schema):
+    """A form type's name is typed by a person: „Änderung "Hund"“ must reach the browser
+    as that name (RFC 6266 filename*), not as a broken header or a MIME-encoded word."""
+    from urllib.parse import unquote
+
+    registered.name = 'Änderung "Hund"'
+    registered.save(update_fields=["name"])
+    client.force_login(staff_member)
+    export = client.get(reverse("forms:export", args=[registered.pk, "csv"]))
+    header = export["Content-Disposition"]
+    assert header.startswith("attachment; filename*=utf-8''")
+    assert unquote(header.split("''", 1)[1]) == f'Änderung "Hund"-v{registered.version}.csv'
+
+
 def test_invalid_values_block_commit(client, forms_on, staff_member, registered, blank,
                                      sample_schema):
     client.force_login(staff_member)
