@@ -12,15 +12,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import statistics
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+import pagebench
 
 
 def main() -> None:
@@ -28,20 +22,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=10000)
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
-    os.environ["AKTENKUNDIG_DATA_DIR"] = tempfile.mkdtemp(prefix="aktenkundig-bench-inbox-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aktenkundig.settings")
-    os.environ.pop("AKTENKUNDIG_DATABASE_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-    from django.contrib.auth import get_user_model
-    from django.test import Client
+    pagebench.fresh_site("inbox")
     from django.utils import timezone
 
-    from aktenkundig.accounts.services import add_member
     from aktenkundig.core.services import get_tenant
     from aktenkundig.inbox import services
     from aktenkundig.inbox.models import Item, Unit
@@ -63,21 +46,15 @@ def main() -> None:
             abstained=rng.random() < 0.5, candidates=[], evidence={"terms": ["a", "b"]},
         ))
     Item.objects.bulk_create(batch, batch_size=1000)
-    user = get_user_model().objects.create_user("bench")
-    add_member(user, tenant, ["beschaeftigte"])
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(user)
+    client = pagebench.staff_client(tenant)
     first = Item.objects.filter(tenant=tenant).order_by("received_at").first()
 
     def timed(url: str, params=None) -> list[float]:
-        client.get(url, params or {})  # warm
-        out = []
-        for _ in range(args.requests):
-            started = time.perf_counter()
+        def get() -> None:
             response = client.get(url, params or {})
-            out.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.status_code
-        return out
+
+        return pagebench.timed(get, args.requests)
 
     rows = [
         ("queue page", timed("/posteingang/")),
@@ -86,12 +63,7 @@ def main() -> None:
         ("item view", timed(f"/posteingang/{first.pk}/")),
     ]
     print(f"{args.items} waiting items, {args.requests} requests each, embedded SQLite")
-    print("| page | p50 ms | p95 ms |")
-    print("|---|---|---|")
-    for name, values in rows:
-        values.sort()
-        p95 = values[min(len(values) - 1, round(0.95 * len(values)) - 1)]
-        print(f"| {name} | {statistics.median(values):.0f} | {p95:.0f} |")
+    pagebench.print_table("page", rows)
 
 
 if __name__ == "__main__":

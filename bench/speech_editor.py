@@ -14,14 +14,8 @@ one page. Baseline in the same run: the job page, which shows the text only.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+import pagebench
 
 WORDS = ["der", "Kreistag", "berät", "heute", "über", "den", "Haushalt", "und", "die",
          "Schulsanierung", "im", "Landkreis"]
@@ -32,26 +26,14 @@ def main() -> None:
     parser.add_argument("--cues", type=int, default=1500)
     parser.add_argument("--requests", type=int, default=10)
     args = parser.parse_args()
-    os.environ["AKTENKUNDIG_DATA_DIR"] = tempfile.mkdtemp(prefix="aktenkundig-bench-speech-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aktenkundig.settings")
-    os.environ.pop("AKTENKUNDIG_DATABASE_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
-    from aktenkundig.accounts.services import add_member
+    pagebench.fresh_site("speech")
     from aktenkundig.core.services import get_tenant
     from aktenkundig.speech import jobs
     from aktenkundig.speech.models import JobStatus, SubtitleJob
 
     tenant = get_tenant()
-    user = get_user_model().objects.create_user("bench")
-    add_member(user, tenant, ["beschaeftigte"])
+    client = pagebench.staff_client(tenant)
+    user = client.user
     cues, start = [], 0.0
     for number in range(args.cues):
         text = " ".join(WORDS[(number + k) % len(WORDS)] for k in range(9)) + "."
@@ -60,17 +42,9 @@ def main() -> None:
     job = SubtitleJob.objects.create(tenant=tenant, created_by=user, filename="sitzung.mp4",
                                      status=JobStatus.DONE, cues=cues,
                                      text=" ".join(c["lines"][0] for c in cues))
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(user)
 
     def timed(call) -> list[float]:
-        call()  # warm
-        out = []
-        for _ in range(args.requests):
-            started = time.perf_counter()
-            call()
-            out.append((time.perf_counter() - started) * 1000)
-        return out
+        return pagebench.timed(call, args.requests)
 
     def page():
         response = client.get(f"/untertitel/{job.pk}/bearbeiten/")
@@ -99,12 +73,7 @@ def main() -> None:
     ]
     print(f"{args.cues} cues ({args.cues * 4.8 / 3600:.1f} h), {args.requests} runs each, "
           f"embedded SQLite; editor page {page.size / 1e6:.2f} MB")
-    print("| step | p50 ms | p95 ms |")
-    print("|---|---|---|")
-    for name, values in rows:
-        values.sort()
-        p95 = values[min(len(values) - 1, round(0.95 * len(values)) - 1)]
-        print(f"| {name} | {statistics.median(values):.0f} | {p95:.0f} |")
+    pagebench.print_table("step", rows)
 
 
 if __name__ == "__main__":
