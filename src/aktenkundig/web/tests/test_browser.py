@@ -209,4 +209,10 @@ def test_api_docs_render_under_the_content_security_policy(page, transactional_d
     page.goto("/api/docs")
     expect(page.locator("#swagger-ui")).to_contain_text("aktenkundig API")
     expect(page.locator("#swagger-ui")).to_contain_text("/api/assistant/ask")
+    check_accessibility(page)
+    # an operation opened from the keyboard, with its parameters and responses
+    page.locator(".opblock-summary-control").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".opblock-body").first).to_be_visible()
+    check_accessibility(page)
     screenshot(page, "08-api-docs")
