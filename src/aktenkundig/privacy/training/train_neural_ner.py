@@ -1,6 +1,6 @@
 """Train the neural name tagger (``data/ner_de_bilstm.onnx``) and score it.
 
-    nice -n 10 python -m aktenkundig.privacy.training.train_neural_ner [--folds 3]
+    nice -n 10 python -m aktenkundig.privacy.training.train_neural_ner [--folds 3] [--context K]
 
 Needs the ``train`` extra (``torch``; inference needs only onnxruntime) and
 ``../shared/data/ner/``. Input: the training part of GermEval 2014 dev and German
@@ -12,6 +12,11 @@ generated administrative sentences (:mod:`admin_texts`).
 index, Legal NER in contiguous blocks, because names recur within a decision) for
 the neural tagger, the CRF retrained per fold, and their union for persons; this is
 what the shipped combination is chosen by, never the held-out scores.
+
+``--context K``: the word vectors include e5's hidden states after its first K layers
+(:class:`neural_ner.SentenceVectors`; 0 = the static input embeddings alone). The e5
+layers are frozen: their features are computed once per sentence, only the BiLSTM head
+is trained.
 
 One thread (torch.set_num_threads(1)): the machine is shared.
 """
@@ -81,14 +86,16 @@ class Encoded:
 
     def __init__(self, sentences: list[corpora.Sentence], vectors, alphabet) -> None:
         self.sentences = sentences
+        # All sentences at once: the e5 layers (``--context``) run in batches by length.
+        word_vectors = vectors([s.words for s in sentences])
         self.items = [
             (
-                vectors(s.words),
+                v,
                 neural_ner.word_features(s.words),
                 neural_ner.char_ids(s.words, alphabet),
                 np.array([TAG_INDEX[t] for t in s.tags], dtype=np.int64),
             )
-            for s in sentences
+            for s, v in zip(sentences, word_vectors, strict=True)
         ]
 
 
@@ -193,10 +200,14 @@ def score_systems(sentences, neural_probs, crf_spans, thresholds=(0.0,)) -> dict
     """CRF alone; neural alone and the union, decoded by argmax or constrained Viterbi
     (:func:`neural_ner.decode`), neural spans kept from a minimum span score on."""
     scores = {"crf": Score(), "combined": Score()}
+    floors = [t for t in thresholds if t != neural_ner.MIN_SCORE]
+    scores.update({f"combined@{t:g}": Score() for t in floors})
     for s, p, c in zip(sentences, neural_probs, crf_spans, strict=True):
         scores["crf"].add(s.tags, c)
         neural = neural_ner.decode(p, neural_ner.VITERBI, s.words if neural_ner.CLEAN else None)
         scores["combined"].add(s.tags, neural_ner.combine(neural, c, neural_ner.MIN_SCORE))
+        for t in floors:  # the shipped combination with another span score floor
+            scores[f"combined@{t:g}"].add(s.tags, neural_ner.combine(neural, c, t))
     for viterbi, tidy in ((False, False), (True, False), (True, True)):
         decoded = [
             neural_ner.decode(p, viterbi, s.words if tidy else None)
@@ -287,7 +298,10 @@ def cross_validate(
                         results[key]["r"].append(r)
                         results[key]["f"].append(f)
         print(f"fold {k + 1}/{folds} done", file=sys.stderr)
-    print(f"\n{folds}-fold cross-validation over the training part (mean ± std over folds)\n")
+    print(
+        f"\n{folds}-fold cross-validation over the training part (mean ± std over folds), "
+        f"e5 context layers: {vectors.layers}\n"
+    )
     print("| split | system | class | P | R | F1 |\n|---|---|---|---|---|---|")
     for key, values in results.items():
         split, system, label = key.split()
@@ -297,7 +311,7 @@ def cross_validate(
         print(f"| {split} | {system} | {label} | {cells} |")
 
 
-def export(model, alphabet: list[str], dim: int, out: Path) -> None:
+def export(model, alphabet: list[str], dim: int, out: Path, context_layers: int = 0) -> None:
     import onnx
     import torch
 
@@ -327,6 +341,8 @@ def export(model, alphabet: list[str], dim: int, out: Path) -> None:
     entry.key, entry.value = "alphabet", json.dumps(alphabet, ensure_ascii=False)
     entry = graph.metadata_props.add()
     entry.key, entry.value = "tags", json.dumps(neural_ner.TAGS)
+    entry = graph.metadata_props.add()
+    entry.key, entry.value = "context_layers", str(context_layers)
     onnx.save(graph, str(tmp))
     tmp.replace(out)
 
@@ -344,9 +360,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dump", type=Path, help="keep fold predictions here (pickle)")
     parser.add_argument("--no-train", action="store_true", help="only cross-validate")
     parser.add_argument("--out", type=Path, default=neural_ner.MODEL_PATH)
+    parser.add_argument(
+        "--context",
+        type=int,
+        default=neural_ner.CONTEXT_LAYERS,
+        help="e5 transformer layers run over the sentence for contextual word features "
+        "(0 = static input embeddings only)",
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    vectors = neural_ner.WordVectors()
+    vectors = neural_ner.SentenceVectors(args.context)
     if args.folds:
         cross_validate(args.folds, args.epochs, args.admin, args.copies, vectors, args.dump)
     if args.no_train:
@@ -362,7 +385,7 @@ def main(argv: list[str] | None = None) -> None:
         args.epochs,
         log=lambda m: print(m, file=sys.stderr),
     )
-    export(model, chars, vectors.dim, args.out)
+    export(model, chars, vectors.dim, args.out, args.context)
     print(
         f"trained on {len(sentences)} sentences in {time.monotonic() - started:.0f}s -> "
         f"{args.out} ({args.out.stat().st_size / 1e6:.1f} MB)",
