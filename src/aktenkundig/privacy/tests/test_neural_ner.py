@@ -154,3 +154,50 @@ def test_one_padded_run_for_sentences_of_different_lengths(tagger):
         assert probs.shape == alone.shape
         # Padding must not reach the backward LSTM pass (the lengths input).
         assert float(np.abs(probs - alone).max()) < 1e-4
+
+
+# Written for these tests: the same word as a person's first name and as a place; and
+# companies, authorities and places in running text that are no persons. The e5 layers
+# (contextual features) are what tells them apart; the old context-free tagger took
+# "Siemens", "Ferrari" and "Mercedes" for persons and left "Volkswagen", "Porsche" and
+# "Telekom" untagged.
+BY_CONTEXT = [
+    ("Georgia Meyer hat den Antrag gestellt .", ("PER", 0, 2)),
+    ("Die Reise führte nach Georgia .", ("LOC", 4, 5)),
+    ("Sydney Bauer beantragte Wohngeld .", ("PER", 0, 2)),
+    ("Der Flug nach Sydney wurde gestrichen .", ("LOC", 3, 4)),
+    ("Wir fahren im Sommer nach Paris .", ("LOC", 5, 6)),
+]
+NOT_PERSONS = [
+    ("Mercedes stellte in Stuttgart den neuen Transporter vor .", 0),
+    ("Die Stadt Wolfsburg erhöht zum Januar die Grundsteuer .", 2),
+    ("Der Zug nach Kassel hatte am Montag eine Stunde Verspätung .", 3),
+    ("Die Deutsche Bahn verlängert die Linie bis Paderborn .", 2),
+    ("Volkswagen baut in Emden ein neues Werk .", 0),
+    ("Die Sparkasse Ulm schließt zwei Filialen .", 1),
+    ("Das Landratsamt Göppingen hat den Antrag abgelehnt .", 2),
+    ("Porsche meldete für das dritte Quartal einen Rückgang des Umsatzes .", 0),
+    ("Die Bürger aus Weimar protestierten gegen die Schließung des Bades .", 3),
+    ("Ferrari gewann das Rennen in Monza .", 0),
+    ("Der Antrag ging an die Gemeinde Bergheim .", 5),
+    ("Siemens kündigte den Abbau von 300 Stellen in Erlangen an .", 0),
+    ("Der Vertrag mit Telekom läuft im Mai aus .", 3),
+    ("In Hamburg regnet es seit Tagen .", 1),
+]
+
+
+def test_the_sentence_decides_person_or_place(tagger):
+    for sentence, expected in BY_CONTEXT:
+        assert expected in spans(tagger, sentence.split()), sentence
+
+
+def test_organisations_and_places_in_context_are_no_persons(tagger):
+    labels = []
+    for sentence, index in NOT_PERSONS:
+        found = [s.label for s in tagger.tag(sentence.split()) if s.start <= index < s.end]
+        labels.append(found[0] if found else "O")
+    # Companies named like people as the subject of a sentence are the known weakness
+    # (3 of 14 at the time of writing: Mercedes, Ferrari, Siemens); the context-free
+    # tagger of 2026-12-02 recognised 8 of the 14 as organisation or place.
+    assert labels.count("PER") <= 3, labels
+    assert sum(label in {"ORG", "LOC"} for label in labels) >= 10, labels
