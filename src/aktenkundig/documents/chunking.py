@@ -71,6 +71,9 @@ class _Unit:
     page: int | None
     start: int
     end: int
+    # For a table row: its table's header row, repeated on top of a chunk that starts
+    # inside the table (else the rows of a later chunk are cells without names).
+    header: str | None = None
 
     @property
     def words(self) -> int:
@@ -114,6 +117,8 @@ def _units(blocks: Iterable[Block], title: str | None) -> list[_Unit]:
     offset = 0
     current: _Unit | None = None
     pending_label: tuple[int, str, int] | None = None  # "§ 5" alone, title on next line
+    # The header row (first row) of the table being read and its number of cells.
+    table: tuple[str, int] | None = None
 
     def push(rank: int, label: str) -> None:
         while path and path[-1][0] >= rank:
@@ -125,6 +130,7 @@ def _units(blocks: Iterable[Block], title: str | None) -> list[_Unit]:
         offset += len(block.text) + 2  # blocks are joined with a blank line
         if block.kind == "heading":
             current = None
+            table = None
             if title_key and _normal(block.text) == title_key and not units:
                 continue
             push(block.level or 1, re.sub(r"\s+", " ", block.text).strip())
@@ -172,13 +178,19 @@ def _units(blocks: Iterable[Block], title: str | None) -> list[_Unit]:
             absatz = _ABSATZ.match(stripped)
             if absatz:
                 push(_RANK_ABSATZ, f"({absatz.group('label')})")
-            if (
-                current is None
-                or absatz
-                or _LIST_ITEM.match(stripped)
-                or _TABLE_ROW.match(stripped)
-            ):
-                current = _Unit(stripped, tuple(path), block.page, line_start, line_start)
+            row = bool(_TABLE_ROW.match(stripped))
+            header = None
+            if row:
+                width = stripped.count(" | ") + 1
+                if table is not None and table[1] == width:
+                    header = table[0]
+                else:
+                    table = (stripped, width)
+            elif current is None or absatz or _LIST_ITEM.match(stripped):
+                table = None  # text between tables: the next row starts a new table
+            if current is None or absatz or _LIST_ITEM.match(stripped) or row:
+                current = _Unit(stripped, tuple(path), block.page, line_start, line_start,
+                                header)
                 current.end = line_start + len(stripped)
                 units.append(current)
                 continue
@@ -251,8 +263,11 @@ def _section_of(units: list[_Unit]) -> str:
 
 
 def _draft(units: list[_Unit]) -> ChunkDraft:
+    lines = [unit.text for unit in units]
+    if units[0].header:  # the chunk starts inside a table: name its columns
+        lines.insert(0, units[0].header)
     return ChunkDraft(
-        text="\n".join(unit.text for unit in units),
+        text="\n".join(lines),
         section=_section_of(units),
         page=next((unit.page for unit in units if unit.page is not None), None),
         char_start=units[0].start,

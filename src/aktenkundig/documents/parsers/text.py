@@ -25,7 +25,26 @@ def parse_markdown(data: bytes, context: Context) -> Extracted:
 
 
 def _plain(text: str, page: int | None = None) -> Extracted:
-    return Extracted("txt", "", _paragraphs(text, page))
+    return Extracted("txt", "", _paragraphs(_tab_rows(text), page))
+
+
+_TAB_CELLS = re.compile(r"\S\t+\S")
+
+
+def _tab_rows(text: str) -> str:
+    """Tab-separated lines (a table pasted or exported as text) as table rows with
+    cells joined by „ | “, as the other parsers write tables. Why: the chunker keeps
+    such a row as a unit of its own; with tabs it was glued to the next row
+    („… Konzeptionsphase Straßen.NRW …“), and no row could be read or quoted."""
+    if "\t" not in text:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        if _TAB_CELLS.search(line):
+            cells = [cell.strip() for cell in line.split("\t")]
+            line = " | ".join(cell for cell in cells if cell)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")

@@ -109,3 +109,40 @@ def test_sentence_splitting_respects_abbreviations_and_ordinals():
 def test_invalid_sizes_are_rejected():
     with pytest.raises(ValueError):
         chunk_blocks([Block("x")], min_words=100, max_words=50)
+
+
+TAB_TABLE = (
+    "Auflistung der Pilotprojekte des Landes.\n\n"
+    "Behörde\tRessort\tName des Projektes\tStatus des Projektes\n"
+    + "".join(f"Landesamt {i}\tIM\tProjekt Nummer {i} zur Texterkennung\tIn Planung\n"
+              for i in range(1, 30))
+    + "Straßen.NRW\tMUNV\tTwin4Road\tKonzeptionsphase\n"
+)
+
+
+def test_a_tab_separated_table_in_plain_text_keeps_its_rows_and_header():
+    """Tab-separated rows were glued into one unit („… In Planung Straßen.NRW …“);
+    now each row is a unit of its own, cells joined by „ | “, and a chunk that starts
+    inside the table begins with the table's header row."""
+    extracted = extract(TAB_TABLE.encode(), "anlage.txt")
+    assert "Straßen.NRW | MUNV | Twin4Road | Konzeptionsphase" in extracted.text
+    chunks = chunk_blocks(extracted.blocks, min_words=40, max_words=80)
+    assert len(chunks) >= 3
+    header = "Behörde | Ressort | Name des Projektes | Status des Projektes"
+    for chunk in chunks[1:]:
+        assert chunk.text.startswith(header + "\n"), chunk.text[:120]
+        rows = chunk.text.split("\n")[1:]
+        assert all(row.count(" | ") == 3 for row in rows)
+    # The header is written once per chunk, not before every row.
+    assert all(chunk.text.count("Behörde |") == 1 for chunk in chunks)
+    last = chunks[-1].text.split("\n")
+    assert last[-1] == "Straßen.NRW | MUNV | Twin4Road | Konzeptionsphase"
+
+
+def test_text_between_two_tables_ends_the_first():
+    text = "A\tB\n1\t2\n\nZwischentext ohne Tabelle.\n\nX\tY\n3\t4\n5\t6\n"
+    chunks = chunk_blocks(extract(text.encode(), "t.txt").blocks, min_words=1, max_words=3)
+    assert [c.text for c in chunks] == [
+        "A | B", "A | B\n1 | 2", "Zwischentext ohne Tabelle.", "X | Y", "X | Y\n3 | 4",
+        "X | Y\n5 | 6",
+    ]
