@@ -1,6 +1,6 @@
 """Cross-validation of the extractive answer selection's weights.
 
-Replays ``assistant.extractive.select`` on the passages recorded by
+Replays ``assistant.extractive.choose`` on the passages recorded by
 ``bench/extractive.py --dump`` (retrieval and the coverage decision are upstream and
 do not change with these weights) for a grid of the e5 share of the sentence score
 (``semantic_weight``), the bonus of a sentence that names the kind of fact asked for
@@ -23,6 +23,9 @@ Usage::
 
     PYTHONPATH=src python bench/extractive.py --dump /tmp/extractive.json
     PYTHONPATH=src python bench/extractive_cv.py /tmp/extractive.json
+    # sentence vectors from the stored windows: the run's data directory is needed
+    PYTHONPATH=src python bench/extractive.py --data-dir D --dump J --sentence-vectors windows
+    PYTHONPATH=src python bench/extractive_cv.py J --data-dir D --sentence-vectors windows
 """
 
 from __future__ import annotations
@@ -48,11 +51,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dump", type=Path)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument(
+        "--data-dir", type=Path,
+        help="the data directory of the run that wrote the dump: its stored sentence-window "
+             "vectors (needed with --sentence-vectors windows)",
+    )
+    parser.add_argument("--sentence-vectors", choices=["windows", "sentences"])
+    parser.add_argument("--rescore-top", type=int)
     args = parser.parse_args()
 
+    if args.data_dir:
+        from calibrate_refusal import setup_django
+
+        setup_django(args.data_dir)
     from aktenkundig.assistant import extractive
 
-    rows = json.loads(args.dump.read_text())
+    if args.sentence_vectors:
+        extractive.SENTENCE_VECTORS = args.sentence_vectors
+    if args.rescore_top is not None:
+        extractive.RESCORE_TOP = args.rescore_top
+    _cache_query_vectors()
+
+    # Questions marked "added" were written to judge a change, not to choose weights.
+    rows = [row for row in json.loads(args.dump.read_text()) if not row.get("added")]
     grid = [(w, f, b, n) for w in WEIGHTS for f in FLOORS for b in BONUSES for n in PASSAGES]
     # right[i][g]: question i answered right with grid point g
     right = [[_right(extractive, row, *point) for point in grid] for row in rows]
@@ -108,6 +129,28 @@ def main() -> None:
               f"range {values[0]:.2f}–{values[-1]:.2f}")
 
 
+def _cache_query_vectors() -> None:
+    """The replay asks the same questions at every grid point: embed each once."""
+    from functools import lru_cache
+
+    import aktenkundig.search.embedding as embedding
+
+    real = embedding.get_encoder
+
+    @lru_cache(maxsize=1)
+    def cached():
+        encoder = real()
+
+        class Cached:
+            name = encoder.name
+            embed_passages = staticmethod(encoder.embed_passages)
+            embed_query = staticmethod(lru_cache(maxsize=4096)(encoder.embed_query))
+
+        return Cached()
+
+    embedding.get_encoder = cached
+
+
 def _right(
     extractive, row: dict, weight: float, floor: float, bonus: float, passages: int
 ) -> bool:
@@ -120,7 +163,7 @@ def _right(
         floor, bonus, passages
     )
     try:
-        chosen = extractive.select(
+        chosen = extractive.choose(
             selection["question"], hits, semantic_weight=weight, **selection["kwargs"]
         )
     finally:
@@ -131,7 +174,8 @@ def _right(
         return False
     text = " ".join(c.sentence for c in chosen)
     first = Path(hits[chosen[0].passages[0]].source_path).name.lower()
-    return any(e in text for e in row["expect"]) and row["doc"] in first
+    hits = [e in text for e in row["expect"]]
+    return (all(hits) if row.get("all") else any(hits)) and row["doc"] in first
 
 
 if __name__ == "__main__":

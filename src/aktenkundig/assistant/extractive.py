@@ -29,6 +29,12 @@ with a naive "best overlapping sentence" and are handled here:
   all stays a lexical decision: e5 finds *some* similar sentence for every question,
   so it must not turn a refusal into an answer.
 
+* **Questions the sentence-by-sentence view missed.** A two-part question („… und
+  wann gelten …?“) is scored per part (``choose``); a table row is read as one
+  sentence under its column headers; the statement in a question-shaped title
+  („Nachfrage - Seit dem 01.08.2024 gilt die KI-Verordnung - Welche …?“) is quotable;
+  a sentence that refers back is read with the (possibly short) sentence before it.
+
 ``bench/extractive.py`` measures it on free-form documents.
 """
 
@@ -50,6 +56,7 @@ from aktenkundig.search.analyzer import analyze
 
 MAX_PASSAGES = 4  # passages sentences are extracted from
 MAX_SENTENCES = 3
+MAX_PER_PASSAGE = 2  # sentences quoted from one passage
 # A sentence is quoted only if it scores at least this share of the best one.
 RELATIVE_FLOOR = 0.75
 # Sentences sharing this much of their terms say the same thing.
@@ -58,6 +65,16 @@ DUPLICATE_JACCARD = 0.6
 # both scaled to [0, 1] over the candidates. Chosen by cross-validation over the dev
 # questions (bench/extractive_cv.py; the spread over folds is in docs/benchmarks.md).
 SEMANTIC_WEIGHT = 0.4
+# Where a sentence's e5 vector comes from: "windows", the search index's stored
+# sentence-window vectors (pairs of sentences with title and section, computed at
+# ingestion; a sentence scores as the best window that contains it), or "sentences",
+# each sentence embedded at question time (cached per process). Measured against each
+# other in docs/benchmarks.md; a chunk without stored windows always falls back to
+# "sentences".
+SENTENCE_VECTORS = "sentences"
+# With "windows": how many of the best candidates are scored again with their own
+# sentence vectors (0: the windows alone).
+RESCORE_TOP = 8
 # Sentence vectors kept per process: the same passages are asked about again and
 # again, and embedding a sentence costs milliseconds on a CPU.
 SENTENCE_CACHE = 20_000
@@ -66,7 +83,7 @@ logger = logging.getLogger(__name__)
 
 _MARKUP = re.compile(r"<sup>.*?</sup>|</?\w+[^>]*>|\*\*|__|^#+\s*|^-{3,}\s*$|^\s*[-•]\s+", re.M)
 _ADDRESS = re.compile(
-    r"(?:\b\d{5}\s+[A-ZÄÖÜ]|\bTel(?:efon|\.)?\s*:?\s*[\d(+]|\bFax\b|\bE-?Mail\b|@|\bMobil\b"
+    r"(?:\b\d{5}\s+[A-ZÄÖÜ]|\bTel(?:efon|\.)?\s*:?\s*[\d(+]|\bFax\b|\bE-?Mail\s*:|@|\bMobil\b"
     r"|\b(?:Straße|Str\.|Platz|Weg|Allee)\s+\d)",
     re.IGNORECASE,
 )
@@ -132,6 +149,33 @@ def _table_rows(lines: list[str]) -> list[str]:
 
 def segments(text: str) -> list[str]:
     """Sentences of ``text`` that can stand as an answer, markup removed."""
+    return [sentence for sentence, _before in segments_in_context(text)]
+
+
+# Parts of a title such as „Nachfrage - Seit dem 01.08.2024 gilt die KI-Verordnung -
+# Welche Maßnahmen …?“: dashes between statement and question.
+_TITLE_PARTS = re.compile(r"\s+[-–—]\s+")
+
+
+def _statements_of_question(sentence: str) -> list[str]:
+    """The statements a question-shaped title makes before its question: the fact
+    „Seit dem 01.08.2024 gilt die KI-Verordnung“ stood only there, and the whole line
+    is never quoted (a question of the document). Parts of four words or more that are
+    not questions themselves."""
+    parts = _TITLE_PARTS.split(sentence)
+    if len(parts) < 2:
+        return []
+    return [
+        part.strip() for part in parts[:-1]
+        if len(part.split()) >= 4 and "?" not in part and not looks_like_instruction(part)
+    ]
+
+
+def segments_in_context(text: str) -> list[tuple[str, str]]:
+    """``segments`` with the sentence of the text right before each (a segment or not):
+    what „Sie werden … vernichtet.“ refers back to may be too short to be an answer
+    itself („Leistungsbescheide enthalten Sozialdaten.“), but e5 and the lexical score
+    need it to read the sentence that refers back."""
     text = _MARKUP.sub(" ", text)
     blocks: list[str] = []
     current: list[str] = []
@@ -169,11 +213,18 @@ def segments(text: str) -> list[str]:
             merged[-1] = f"{merged[-1]} {block}"
         else:
             merged.append(block)
-    result = []
+    result: list[tuple[str, str]] = []
+    before = ""
     for block in merged:
         for sentence in split_sentences(block):
             if _answer_like(sentence):
-                result.append(sentence)
+                result.append((sentence, before))
+                before = sentence
+            elif _QUESTION_END.search(sentence):
+                # The document's questions are not what a sentence refers back to.
+                result.extend((part, before) for part in _statements_of_question(sentence))
+            elif sentence.rstrip().endswith("."):
+                before = sentence  # a short statement („… enthalten Sozialdaten.“)
     return result
 
 
@@ -312,9 +363,14 @@ def select(
     focus: str = "",
     by_meaning: bool = False,
     semantic_weight: float | None = None,
+    part: str = "",
 ) -> list[Choice] | None:
     """The sentences that answer ``question``, best first; None when the passages do
     not contain what the question asks about.
+
+    ``part``: one question of a two-part question (``choose``): its own terms decide,
+    the rest of the question only breaks ties (``PART_REST_WEIGHT``), and e5 reads the
+    part alone, so that the other part's better-matching sentence does not win again.
 
     ``focus``: for a resolved follow-up („Und wie lange gilt das?“ searched together
     with the earlier question), the person's own last question: the earlier
@@ -325,7 +381,10 @@ def select(
     sentences (one FAQ answer, one Absatz) are quoted in context.
     """
     question_terms = list(dict.fromkeys(analyze(question)))
+    if part:
+        focus = part
     focus_terms = set(analyze(focus)) if focus and focus != question else set()
+    rest_weight = PART_REST_WEIGHT if part else 0.25
     raw: list[tuple[int, str, set[str]]] = []
     # What e5 reads of each sentence: a sentence that refers back („Hier muss
     # sichergestellt werden …“, „Sie werden … vernichtet.“) with the one before it.
@@ -334,20 +393,16 @@ def select(
     for rank, hit in enumerate(hits[:MAX_PASSAGES]):
         header_terms = set(analyze(f"{hit.document_title} {hit.section}"))
         everything |= header_terms | set(analyze(hit.text))
-        previous: set[str] = set()
-        before = ""
-        for sentence in segments(hit.text):
+        for sentence, before in segments_in_context(hit.text):
             terms = set(analyze(sentence))
             if len(terms) < 3:
                 continue
             # Header terms (and, for a sentence that refers back, „Hier muss …“, the
             # previous sentence's terms) are kept apart, prefixed, so that they count less.
-            refers_back = bool(_ANAPHOR.match(sentence))
-            context = header_terms | (previous if refers_back else set())
+            refers_back = bool(_ANAPHOR.match(sentence)) and bool(before)
+            context = header_terms | (set(analyze(before)) if refers_back else set())
             raw.append((rank, sentence, terms | {f"\x00{t}" for t in context}))
-            readings.setdefault(sentence, f"{before} {sentence}" if refers_back and before
-                                else sentence)
-            previous, before = terms, sentence
+            readings.setdefault(sentence, f"{before} {sentence}" if refers_back else sentence)
     if not raw:
         return None
     if by_meaning:
@@ -361,11 +416,13 @@ def select(
         return None
     weights = {
         term: math.log(1 + len(raw) / (1 + sum(term in terms for _r, _s, terms in raw)))
-        * (0.25 if focus_terms and term not in focus_terms else 1.0)
+        * (rest_weight if focus_terms and term not in focus_terms else 1.0)
         for term in question_terms
     }
     total = sum(weights.values()) or 1.0
-    asked = asked_part(question)
+    # The kind of fact (amount, time) is the one asked in the person's own words: the
+    # part of a two-part question, the follow-up rather than the question it resumes.
+    asked = asked_part(focus if focus_terms else question)
     choices: list[Choice] = []
     for rank, sentence, terms in raw:
         in_sentence = sum(w for t, w in weights.items() if t in terms)
@@ -387,12 +444,20 @@ def select(
         return None  # no question term in any sentence: only the rank prior spoke
     weight = SEMANTIC_WEIGHT if semantic_weight is None else semantic_weight
     if weight > 0 and len(choices) > 1:
-        similarity = sentence_similarity(question, [readings[c.sentence] for c in choices])
+        query = part or question
+        lexical = _unit([c.score for c in choices])
+        if SENTENCE_VECTORS == "windows":
+            similarity = window_similarity(
+                query, hits, [(c.passages[0], c.sentence) for c in choices], readings
+            )
+        else:
+            similarity = sentence_similarity(query, [readings[c.sentence] for c in choices])
         if similarity is not None:
-            lexical = _unit([c.score for c in choices])
             semantic = _unit(list(similarity))
             for choice, lex, sem in zip(choices, lexical, semantic, strict=True):
                 choice.score = (1 - weight) * lex + weight * sem
+            if SENTENCE_VECTORS == "windows" and RESCORE_TOP:
+                _rescore_top(query, choices, lexical, readings, weight)
     choices.sort(key=lambda c: -c.score)
     best = choices[0].score
     chosen: list[Choice] = []
@@ -412,7 +477,7 @@ def select(
         if (
             len(chosen) == MAX_SENTENCES
             or choice.score < RELATIVE_FLOOR * best
-            or per_passage.get(rank, 0) == 2
+            or per_passage.get(rank, 0) == MAX_PER_PASSAGE
         ):
             continue
         chosen.append(choice)
@@ -420,6 +485,133 @@ def select(
     if not answers_the_kind(asked, [c.sentence for c in chosen]):
         return None
     return chosen
+
+
+# A second question joined to the first: „…, wer hat sie beantwortet?“, „… und wann
+# gelten …?“, „…, und für welche Sitzung?“ (a comma or „und“/„sowie“, then a question
+# word, possibly after a preposition).
+_NEXT_QUESTION = re.compile(
+    r"(?:,\s*(?:und\s+|sowie\s+)?|\s+(?:und|sowie)\s+)"
+    r"(?=(?:(?:bis|seit|ab|für|an|in|mit|von|zu|aus|bei|nach|über|um)\s+)?"
+    r"(?:wer|wen|wem|wessen|wie|was|wann|wo|wohin|woher|wozu|wofür|warum|weshalb|wieso"
+    r"|welche[mnrs]?)\b)",
+    re.IGNORECASE,
+)
+# Sentences quoted per part of a two-part question.
+PER_PART = 2
+# Weight of the other part's terms when one part is scored: they name the topic (and
+# what „sie“ in „wer hat sie beantwortet?“ is), so they only break ties.
+PART_REST_WEIGHT = 0.1
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions asked in one: „Wann hat das Parlament zugestimmt und wann gelten
+    die ersten Bestandteile?“ → two. One part for an ordinary question. A part without
+    a term of its own („…, und wann?“) is not a question of its own."""
+    asked = asked_part(question)
+    parts: list[str] = []
+    for piece in (p.strip(" ,") for p in _NEXT_QUESTION.split(asked)):
+        if not piece:
+            continue
+        if parts and not _asks_itself(piece):
+            parts[-1] = f"{parts[-1]}, {piece}"  # „…, wer im Beirat sitzt?“: a clause
+        else:
+            parts.append(piece)
+    if len(parts) < 2 or any(
+        len([t for t in analyze(p) if t.lower() not in _QUESTION_WORDS]) < 1 for p in parts
+    ):
+        return [question]
+    return parts
+
+
+# Words that cannot be the verb right after a question word: a question of its own has
+# its verb there („wer hat …“, „wann gelten …“); an indirect question („…, wer im
+# Digitalbeirat sitzt“) has an article, preposition or pronoun there, its verb at the end.
+_NOT_A_VERB_TEXT = (
+    "der die das dem den des ein eine einer einem einen eines im in am an auf aus bei mit "
+    "nach von vom zu zum zur für über unter vor ich du er sie es wir ihr man sich mir mich "
+    "dir dich uns euch sein seine ihre dieser diese dieses"
+)
+_NOT_A_VERB = frozenset(_NOT_A_VERB_TEXT.split())
+
+
+def _asks_itself(part: str) -> bool:
+    """Whether ``part`` (starting with a question word) is a question of its own rather
+    than an indirect question depending on the one before."""
+    words = [w.strip("?,.;:") for w in part.split()]
+    i = 0
+    if words and words[0].lower() in {"bis", "seit", "ab", "für", "an", "in", "mit", "von",
+                                      "zu", "aus", "bei", "nach", "über", "um"}:
+        i += 1
+    if i < len(words) and words[i].lower().startswith("welche"):
+        i += 1
+        while i < len(words) and not words[i][:1].isupper():
+            i += 1  # an adjective before the noun
+        i += 1  # the noun
+    else:
+        i += 1
+        if i < len(words) and words[i].lower() in {"lange", "viel", "viele", "oft", "hoch"}:
+            i += 1  # „wie lange“, „wie viele“
+    if i >= len(words):
+        return True  # „…, und für welche Sitzung?“: elliptical, a question of its own
+    return words[i][:1].islower() and words[i].lower() not in _NOT_A_VERB
+
+
+def choose(
+    question: str,
+    hits: Sequence[Any],
+    *,
+    focus: str = "",
+    by_meaning: bool = False,
+    semantic_weight: float | None = None,
+) -> list[Choice] | None:
+    """``select`` for each question asked: a two-part question („Wer ist der
+    KI-Beauftragte und was studiert er?“) scored as one lets the part with more
+    matching words take every slot, so the other part went unanswered. Each part is
+    scored with its own terms first (the rest of the question, which names the topic,
+    at the weight of a follow-up's earlier question), and the answers are interleaved,
+    ``PER_PART`` sentences per part at most. Whether to answer at all is the whole
+    question's decision, as before (``select`` on the whole question)."""
+    whole = select(question, hits, focus=focus, by_meaning=by_meaning,
+                   semantic_weight=semantic_weight)
+    parts = question_parts(focus or question)
+    if not whole or by_meaning or len(parts) < 2:
+        return whole
+    per_part = []
+    for part in parts:
+        chosen = select(question, hits, part=part, semantic_weight=semantic_weight)
+        per_part.append(chosen[:PER_PART] if chosen else [])
+    merged: list[Choice] = []
+    for i in range(PER_PART):
+        for chosen in per_part:
+            if i < len(chosen) and all(c.sentence != chosen[i].sentence for c in merged):
+                merged.append(chosen[i])
+    return merged or whole
+
+
+def _rescore_top(
+    question: str,
+    choices: list[Choice],
+    lexical: list[float],
+    readings: dict[str, str],
+    weight: float,
+) -> None:
+    """The ``RESCORE_TOP`` best candidates by the window blend, scored again with their
+    own sentence vectors (embedded now, cached): a window's vector is shared by two
+    sentences and cannot tell which of them answers („innerhalb von zwei Wochen“ vs. the
+    sentence next to it). The others stay below them: they may still join a chosen
+    sentence as a duplicate (one more citation), but are not quoted themselves."""
+    order = sorted(range(len(choices)), key=lambda i: -choices[i].score)
+    top = order[:RESCORE_TOP]
+    if len(top) < 2:
+        return
+    similarity = sentence_similarity(question, [readings[choices[i].sentence] for i in top])
+    if similarity is None:
+        return
+    for i, sem in zip(top, _unit(list(similarity)), strict=True):
+        choices[i].score = (1 - weight) * lexical[i] + weight * sem
+    for i in order[RESCORE_TOP:]:
+        choices[i].score = -1.0
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -463,3 +655,60 @@ def sentence_similarity(question: str, sentences: Sequence[str]) -> np.ndarray |
         logger.warning("e5 similarity unavailable; sentences ranked lexically", exc_info=True)
         return None
     return np.stack([known[s] for s in sentences]) @ query
+
+
+_WORD = re.compile(r"\w+")
+
+
+def window_similarity(
+    question: str,
+    hits: Sequence[Any],
+    sentences: Sequence[tuple[int, str]],
+    readings: dict[str, str],
+) -> np.ndarray | None:
+    """Cosine of the question and, per (rank of its hit, sentence), the best stored
+    sentence window of that hit's chunk that contains the sentence (most of its words);
+    a sentence of a chunk without stored windows is embedded now (``readings``: what e5
+    reads of it). Why: embedding the candidates at question time made the first
+    questions on new passages slow (some 40–80 sentences per question on a CPU); the
+    windows are already in the index. None when no encoder can be used."""
+    from aktenkundig.search.embedding import get_encoder
+    from aktenkundig.search.index import stored_windows, window_sentences
+
+    try:
+        encoder = get_encoder()
+        ids = [getattr(hits[rank], "chunk_id", None) for rank, _s in sentences]
+        stored = stored_windows([i for i in ids if i is not None], encoder.name)
+        query = np.asarray(encoder.embed_query(question), dtype=np.float32).reshape(-1)
+    except Exception:
+        logger.warning("stored windows unavailable; sentences embedded", exc_info=True)
+        return sentence_similarity(question, [readings[s] for _r, s in sentences])
+    out = np.zeros(len(sentences), dtype=np.float32)
+    groups: dict[int, tuple[np.ndarray, list[set[str]]] | None] = {}
+    missing: list[int] = []
+    for i, (rank, sentence) in enumerate(sentences):
+        if rank not in groups:
+            matrix = stored.get(ids[i]) if ids[i] is not None else None
+            words = [set(_WORD.findall(" ".join(g).lower()))
+                     for g in window_sentences(hits[rank].text)]
+            ok = matrix is not None and len(matrix) and len(matrix) == len(words)
+            groups[rank] = (matrix @ query, words) if ok else None
+        found = groups[rank]
+        own = set(_WORD.findall(sentence.lower()))
+        if found is None or not own:
+            missing.append(i)
+            continue
+        cosines, words = found
+        shares = [len(own & w) / len(own) for w in words]
+        top = max(shares)
+        if top < 0.5:
+            missing.append(i)
+            continue
+        out[i] = max(c for c, share in zip(cosines, shares, strict=True) if share >= 0.5)
+    if missing:
+        fresh = sentence_similarity(question, [readings[sentences[i][1]] for i in missing])
+        if fresh is None:
+            return None
+        for i, value in zip(missing, fresh, strict=True):
+            out[i] = value
+    return out

@@ -281,7 +281,7 @@ def _extract(
     with citations; the refusal when the passages do not contain what was asked.
     ``focus``: for a resolved follow-up, the person's own last question; ``by_meaning``:
     a question in another language, answered with the vouching passage's opening."""
-    chosen = extractive.select(question, hits, focus=focus, by_meaning=by_meaning)
+    chosen = extractive.choose(question, hits, focus=focus, by_meaning=by_meaning)
     if not chosen:
         return Answer(question, REFUSAL_TEXT, refused=True, coverage=cover_score)
     numbering: dict[int, int] = {}

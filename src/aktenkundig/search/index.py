@@ -57,14 +57,40 @@ def window_texts(chunk: Chunk) -> list[str]:
     ones, and stride 2 rather than 1: as good on held-out halves of both benchmarks and
     40 % fewer vectors than stride 1 (docs/benchmarks.md "Retrieval").
     """
-    sentences = [s.strip() for s in _SENTENCE_BREAK.split(chunk.text) if s and s.strip()]
+    header = chunk.context_header()
+    return [f"{header}\n{' '.join(pair)}" for pair in window_sentences(chunk.text)]
+
+
+def window_sentences(text: str) -> list[list[str]]:
+    """The sentences of each sentence window of a chunk with this ``text``, in the order
+    of the stored window vectors (``window_texts``); none for two sentences or fewer."""
+    sentences = [s.strip() for s in _SENTENCE_BREAK.split(text) if s and s.strip()]
     if len(sentences) <= 2:
         return []
-    header = chunk.context_header()
     starts = list(range(0, len(sentences) - 1, 2))
     if len(sentences) % 2:
         starts.append(len(sentences) - 2)
-    return [f"{header}\n{' '.join(sentences[i : i + 2])}" for i in starts]
+    return [sentences[i : i + 2] for i in starts]
+
+
+def stored_windows(chunk_ids: Sequence[int], model: str) -> dict[int, np.ndarray]:
+    """The stored sentence-window vectors, (k, dim), of those of ``chunk_ids`` whose
+    windows ``model`` has computed (k = 0: a chunk too short for windows)."""
+    ids = list(dict.fromkeys(int(i) for i in chunk_ids))
+    if not ids:
+        return {}
+    placeholders = ",".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT chunk_id, windows FROM search_chunkvector "  # noqa: S608
+            f"WHERE chunk_id IN ({placeholders}) AND model = %s AND windows IS NOT NULL",
+            [*ids, model],
+        )
+        rows = cursor.fetchall()
+    return {
+        int(chunk_id): np.frombuffer(bytes(blob), dtype=np.float32).reshape(-1, VECTOR_DIM)
+        for chunk_id, blob in rows
+    }
 
 
 # --------------------------------------------------------------------------- lexical
