@@ -158,7 +158,7 @@ def export(batch: TranslationBatch, target: str, *, user: Any = None) -> bytes:
     published = [t for t in items if t.status == Translation.Status.PUBLISHED]
     manifest = {
         "batch": batch.pk, "title": batch.title, "language": target,
-        "language_name": tr.LANGUAGES[target], "note": tr.MACHINE_NOTE,
+        "language_name": str(tr.LANGUAGES[target]), "note": str(tr.MACHINE_NOTE),
         "published": [], "in_review": [t.title for t in items
                                        if t.status != Translation.Status.PUBLISHED],
     }

@@ -225,7 +225,7 @@ class TranslateResult:
     def as_json(self) -> dict:
         return {
             "target": self.target, "text": self.text, "backend": self.backend,
-            "note": tr.MACHINE_NOTE, "sent": self.sent, "reused": self.reused,
+            "note": str(tr.MACHINE_NOTE), "sent": self.sent, "reused": self.reused,
             "segments": [s.__dict__ for s in self.segments],
             "glossary_ok": not any(s.problems for s in self.segments),
         }

@@ -28,14 +28,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.utils.translation import gettext_lazy as _
+
 from aktenkundig import config
 from aktenkundig.core.models import AccessLevel
 from aktenkundig.llm.gateway import LLMError, LLMNotPermitted
 
-LANGUAGES: dict[str, str] = {
-    "de": "Deutsch", "en": "Englisch", "tr": "Türkisch", "ar": "Arabisch",
-    "uk": "Ukrainisch", "ru": "Russisch", "pl": "Polnisch", "ro": "Rumänisch",
-    "fa": "Persisch (Farsi)", "fr": "Französisch", "es": "Spanisch",
+# Shown to staff in their interface language (the msgids are German); prompts use
+# _ENGLISH_NAMES, which the model understands best, whatever the staff member reads.
+LANGUAGES: dict[str, Any] = {
+    "de": _("Deutsch"), "en": _("Englisch"), "tr": _("Türkisch"), "ar": _("Arabisch"),
+    "uk": _("Ukrainisch"), "ru": _("Russisch"), "pl": _("Polnisch"), "ro": _("Rumänisch"),
+    "fa": _("Persisch (Farsi)"), "fr": _("Französisch"), "es": _("Spanisch"),
 }
 _ENGLISH_NAMES = {
     "de": "German", "en": "English", "tr": "Turkish", "ar": "Arabic", "uk": "Ukrainian",
@@ -44,7 +48,7 @@ _ENGLISH_NAMES = {
 }
 MAX_SEGMENT_CHARS = 4000
 FUZZY_THRESHOLD = 0.8
-MACHINE_NOTE = "maschinell übersetzt"
+MACHINE_NOTE = _("maschinell übersetzt")
 
 
 class TranslationRefused(LLMNotPermitted):

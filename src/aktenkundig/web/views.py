@@ -106,7 +106,7 @@ def overview(request):
             "llm": llm,
             "model_settings": {
                 _("Einbettungen"): config.get("AKTENKUNDIG_EMBEDDINGS_URL")
-                or "multilingual-e5-small (lokal)",
+                or _("multilingual-e5-small (lokal)"),
                 _("Zeitlimit Sprachmodell (s)"): config.get("AKTENKUNDIG_LLM_TIMEOUT"),
                 _("Texterkennung (Sprachen)"): config.get("AKTENKUNDIG_OCR_LANGUAGES"),
                 _("Größte Datei (MB)"): config.get("AKTENKUNDIG_MAX_UPLOAD_MB"),

@@ -7,7 +7,6 @@ from __future__ import annotations
 from aktenkundig.accounts.models import Role
 from aktenkundig.core.models import AccessLevel
 from aktenkundig.language import services
-from aktenkundig.language import translation as tr
 from aktenkundig.language.models import GlossaryTerm, Translation
 from aktenkundig.language.tests.test_checker import HARD
 
@@ -68,7 +67,7 @@ def test_review_publish_only_when_approved(client, staff_member, stranger):
     assert client.post(f"{item.get_absolute_url()}veroeffentlichen/").status_code == 404
     client.force_login(staff_member)
     page = client.get(item.get_absolute_url()).content.decode()
-    assert tr.MACHINE_NOTE in page and "disabled" in page
+    assert "maschinell übersetzt" in page and "disabled" in page
     client.post(f"{item.get_absolute_url()}veroeffentlichen/")
     item.refresh_from_db()
     assert item.status == Translation.Status.REVIEW
@@ -115,7 +114,7 @@ def test_translate_page_creates_a_review(client, staff_member, language_tenant, 
     assert Translation.objects.filter(tenant=language_tenant).count() == 1
 
 
-def test_pages_in_english(client, staff_member):
+def test_pages_in_english(client, staff_member, language_tenant):
     from django.conf import settings
 
     client.force_login(staff_member)
@@ -123,6 +122,10 @@ def test_pages_in_english(client, staff_member):
     html = client.post("/sprachdienste/", {"text": HARD}).content.decode()
     assert "Check comprehensibility" in html and "Your text with marked passages" in html
     assert "Verständlichkeit prüfen" not in html
+    # Target languages are named in the reader's language, not in German.
+    html = client.get("/sprachdienste/uebersetzen/").content.decode()
+    assert ">Turkish<" in html and "Persian (Farsi)" in html
+    assert "Türkisch" not in html and "Englisch" not in html
 
 
 def test_simplify_offered_with_register_entry_and_model(client, staff_member, language_tenant,

@@ -36,3 +36,14 @@ def test_staff_pages_in_german_have_no_english_text_and_no_role_keys(
         text = _text(response.content.decode())
         assert not ENGLISH.findall(text), (url, ENGLISH.findall(text), text[:2000])
         assert not ROLE_KEYS.findall(text), (url, text[:2000])
+
+
+def test_overview_in_english_has_no_german_model_note(client, make_user, tenant, monkeypatch):
+    from django.conf import settings
+
+    monkeypatch.delenv("AKTENKUNDIG_EMBEDDINGS_URL", raising=False)
+    person = make_user("verwaltung", tenant, [Role.ADMINISTRATOR])
+    client.force_login(person)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = _text(client.get("/verwaltung/").content.decode())
+    assert "multilingual-e5-small (local)" in text and "(lokal)" not in text
