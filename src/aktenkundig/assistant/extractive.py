@@ -171,6 +171,50 @@ def _statements_of_question(sentence: str) -> list[str]:
     ]
 
 
+# The place and date a Satzung was signed (Ausfertigung) or a letter closes with:
+# „Bad Boll, den 7. November 2013“, „Göppingen, 24.04.2021“. The signatory's name and
+# office follow on the same line (HTML ``<address>``, a PDF line) or on the next short
+# lines („gez.“, „Bührle“, „Bürgermeister“). The line has no final period, so it read as
+# a heading and could not be quoted: „Wer ist Bürgermeister?“ got a neighbouring
+# sentence. Kept as one statement, „Bad Boll, den 7. November 2013 – Bührle,
+# Bürgermeister“, it can answer who signed and when.
+_PLACE_AND_DATE = re.compile(
+    r"^[A-ZÄÖÜ][\w.\- ]{1,40},\s+(?:den\s+)?\d{1,2}\.\s?(?:\d{1,2}\.\s?|[A-ZÄÖÜ][a-zäöü]+\s)\d{4}\b"
+)
+_SIGNED = re.compile(r"^gez\.?\s*", re.IGNORECASE)
+SIGNATURE_LINES = 3  # short lines after the place and date: „gez.“, name, office
+SIGNATURE_WORDS = 14  # a signature statement longer than this is running text
+
+
+def _signature(sentence: str) -> bool:
+    """Whether ``sentence`` is a place-and-date line with the signatory after it."""
+    match = _PLACE_AND_DATE.match(sentence)
+    return bool(
+        match and sentence[match.end():].strip(" –-,") and len(sentence.split()) <= SIGNATURE_WORDS
+    )
+
+
+def _with_signatures(blocks: list[str]) -> list[str]:
+    """Blocks with the signatory's short lines joined to the place-and-date line before
+    them (see ``_PLACE_AND_DATE``)."""
+    out: list[str] = []
+    joined = SIGNATURE_LINES  # how many lines were joined to out[-1]; full: join none
+    for block in blocks:
+        name = _SIGNED.sub("", block).strip()
+        if (
+            out and joined < SIGNATURE_LINES and len(block.split()) <= 4
+            and not re.search(r"[.!?:;]$", name)  # „gez.“ alone is empty here
+        ):
+            if name:
+                separator = " – " if _PLACE_AND_DATE.fullmatch(out[-1]) else ", "
+                out[-1] = f"{out[-1]}{separator}{name}"
+            joined += 1
+            continue
+        out.append(block)
+        joined = 0 if _PLACE_AND_DATE.fullmatch(block.strip()) else SIGNATURE_LINES
+    return out
+
+
 def segments_in_context(text: str) -> list[tuple[str, str]]:
     """``segments`` with the sentence of the text right before each (a segment or not):
     what „Sie werden … vernichtet.“ refers back to may be too short to be an answer
@@ -208,7 +252,7 @@ def segments_in_context(text: str) -> list[tuple[str, str]]:
     # „… beantragt die Aufnahme des Tagesordnungspunktes:“ + „„Nutzung von KI …““: the
     # sentence that announces something and the short line it announces are one answer.
     merged: list[str] = []
-    for block in blocks:
+    for block in _with_signatures(blocks):
         if merged and merged[-1].rstrip().endswith(":") and len(block.split()) <= 20:
             merged[-1] = f"{merged[-1]} {block}"
         else:
@@ -217,7 +261,7 @@ def segments_in_context(text: str) -> list[tuple[str, str]]:
     before = ""
     for block in merged:
         for sentence in split_sentences(block):
-            if _answer_like(sentence):
+            if _answer_like(sentence) or _signature(sentence):
                 result.append((sentence, before))
                 before = sentence
             elif _QUESTION_END.search(sentence):

@@ -192,3 +192,31 @@ def test_a_reference_and_a_frame_phrase_do_not_refuse_a_covered_question() -> No
     assert chosen and "18/11351" in chosen[0].sentence
     assert "ansicht" not in key_terms("Wofür ist KI nach Ansicht der Landesregierung geeignet?")
     assert select("Welcher Paragraph der Anfrage wird verwiesen?", [reference]) is None
+
+
+def test_the_signature_under_a_satzung_is_one_quotable_statement() -> None:
+    """Place and date, then the signatory: on one line (HTML ``<address>``), glued to
+    the last sentence (PDF text) or on short lines with „gez.“ (RAGSource Satzungen)."""
+    html = ("Gleichzeitig tritt die Friedhofssatzung vom 3. Mai 2001 außer Kraft.\n"
+            "Musterhausen, den 14. November 2023 – Anna Schmidt, Bürgermeisterin")
+    signed = "Musterhausen, den 14. November 2023 – Anna Schmidt, Bürgermeisterin"
+    assert segments(html)[-1] == signed
+    pdf = ("Gleichzeitig tritt die alte Satzung außer Kraft. Musterhausen, den 12. März 2024 "
+           "Anna Schmidt, Bürgermeisterin")
+    assert segments(pdf)[-1] == "Musterhausen, den 12. März 2024 Anna Schmidt, Bürgermeisterin"
+    lines = ("Diese Satzung tritt am 1. Mai 2021 in Kraft.\n\nGöppingen, den 16.04.2021\n\ngez.\n\n"
+             "Edgar Wolff  \nLandrat\n\nHinweis nach § 4 Abs. 4 GemO: Eine Verletzung von "
+             "Verfahrensvorschriften ist unbeachtlich.")
+    assert segments(lines) == [
+        "Diese Satzung tritt am 1. Mai 2021 in Kraft.",
+        "Göppingen, den 16.04.2021 – Edgar Wolff, Landrat",
+        "Hinweis nach § 4 Abs. 4 GemO: Eine Verletzung von Verfahrensvorschriften ist "
+        "unbeachtlich.",
+    ]
+    # A sentence after a bare place-and-date line is no signatory; the line alone is
+    # no statement.
+    assert segments("Bad Boll, den 7. November 2013\n\nDie Gemeinde erhebt Steuern.") == [
+        "Die Gemeinde erhebt Steuern."]
+    chosen = select("Wer ist Bürgermeisterin von Musterhausen?",
+                    [Hit(html, "Friedhofssatzung der Gemeinde Musterhausen", "§ 8 Inkrafttreten")])
+    assert chosen and "Anna Schmidt" in chosen[0].sentence
