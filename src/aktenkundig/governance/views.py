@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -325,7 +326,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "rows": oversight.dashboard(tenant),
         "alerts": oversight.alerts(tenant),
         "features": FEATURES,
-        "modules": literacy.modules(),
+        "modules": literacy.modules(get_language()),
         "literacy": literacy.report(tenant),
         "overdue": register.overdue_entries(tenant),
         "usage": auditlog.usage(tenant, days=USAGE_DAYS),
@@ -340,7 +341,8 @@ def training(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
     held = literacy.valid_modules(request.user, tenant)
     return render(request, "governance/training.html", {
-        "tenant": tenant, "modules": [(m, m.slug in held) for m in literacy.modules()],
+        "tenant": tenant,
+        "modules": [(m, m.slug in held) for m in literacy.modules(get_language())],
     })
 
 
@@ -349,7 +351,9 @@ def training(request: HttpRequest) -> HttpResponse:
 def training_module(request: HttpRequest, slug: str) -> HttpResponse:
     tenant = _tenant(request)
     try:
-        module = literacy.get_module(slug)
+        # Shown in the interface language; graded against the German module (same
+        # slug, version and answers, checked when the translation is loaded).
+        module = literacy.get_module(slug, get_language())
     except literacy.LiteracyError:
         raise Http404 from None
     form = QuizForm(module, request.POST or None)
@@ -368,6 +372,8 @@ def training_module(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "governance/training_module.html", {
         "tenant": tenant, "module": module, "content": literacy.render(module, tenant),
         "form": form, "result": result, "wrong": wrong,
+        # Set when the module has no translation into the interface language.
+        "module_lang": "" if literacy.has_language(module, get_language()) else module.language,
     })
 
 
