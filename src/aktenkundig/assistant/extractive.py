@@ -186,12 +186,14 @@ SIGNATURE_LINES = 3  # short lines after the place and date: „gez.“, name, o
 SIGNATURE_WORDS = 14  # a signature statement longer than this is running text
 
 
-def _signature(sentence: str) -> bool:
-    """Whether ``sentence`` is a place-and-date line with the signatory after it."""
+def _signature(sentence: str) -> str | None:
+    """A place-and-date line with the signatory after it, written as „Place, date –
+    Name, office“ (PDF text runs date and name together); None for other sentences."""
     match = _PLACE_AND_DATE.match(sentence)
-    return bool(
-        match and sentence[match.end():].strip(" –-,") and len(sentence.split()) <= SIGNATURE_WORDS
-    )
+    signatory = sentence[match.end():].strip(" –-,") if match else ""
+    if not signatory or len(sentence.split()) > SIGNATURE_WORDS:
+        return None
+    return f"{match.group()} – {signatory}"
 
 
 def _with_signatures(blocks: list[str]) -> list[str]:
@@ -261,9 +263,12 @@ def segments_in_context(text: str) -> list[tuple[str, str]]:
     before = ""
     for block in merged:
         for sentence in split_sentences(block):
-            if _answer_like(sentence) or _signature(sentence):
+            if _answer_like(sentence):
                 result.append((sentence, before))
                 before = sentence
+            elif signature := _signature(sentence):
+                result.append((signature, before))
+                before = signature
             elif _QUESTION_END.search(sentence):
                 # The document's questions are not what a sentence refers back to.
                 result.extend((part, before) for part in _statements_of_question(sentence))

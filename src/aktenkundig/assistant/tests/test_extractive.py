@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aktenkundig.assistant.extractive import key_terms, segments, select
+from aktenkundig.assistant.extractive import key_terms, segments, segments_in_context, select
 
 LETTER = """Bündnis 90/Die Grünen im Kreistag Wesel
 Reeser Landstr. 31, 46483 Wesel
@@ -203,7 +203,7 @@ def test_the_signature_under_a_satzung_is_one_quotable_statement() -> None:
     assert segments(html)[-1] == signed
     pdf = ("Gleichzeitig tritt die alte Satzung außer Kraft. Musterhausen, den 12. März 2024 "
            "Anna Schmidt, Bürgermeisterin")
-    assert segments(pdf)[-1] == "Musterhausen, den 12. März 2024 Anna Schmidt, Bürgermeisterin"
+    assert segments(pdf)[-1] == "Musterhausen, den 12. März 2024 – Anna Schmidt, Bürgermeisterin"
     lines = ("Diese Satzung tritt am 1. Mai 2021 in Kraft.\n\nGöppingen, den 16.04.2021\n\ngez.\n\n"
              "Edgar Wolff  \nLandrat\n\nHinweis nach § 4 Abs. 4 GemO: Eine Verletzung von "
              "Verfahrensvorschriften ist unbeachtlich.")
@@ -220,3 +220,19 @@ def test_the_signature_under_a_satzung_is_one_quotable_statement() -> None:
     chosen = select("Wer ist Bürgermeisterin von Musterhausen?",
                     [Hit(html, "Friedhofssatzung der Gemeinde Musterhausen", "§ 8 Inkrafttreten")])
     assert chosen and "Anna Schmidt" in chosen[0].sentence
+
+
+def test_each_segment_is_read_after_the_sentence_before_it() -> None:
+    """The context e5 and the lexical score read a referring sentence with: the
+    sentence right before it, an answer itself or not, a signature included."""
+    text = ("Die KI-Anwendungen verarbeiten Sozialdaten der Bürgerinnen und Bürger. "
+            "Hier muss sichergestellt werden, dass keinerlei Datenabfluss an Dritte erfolgt.\n"
+            "Musterhausen, den 12. März 2024 Anna Schmidt, Bürgermeisterin\n"
+            "Sie tritt am Tag nach der Bekanntmachung in Kraft und gilt unbefristet.")
+    pairs = segments_in_context(text)
+    assert [before for _sentence, before in pairs] == [
+        "",
+        "Die KI-Anwendungen verarbeiten Sozialdaten der Bürgerinnen und Bürger.",
+        "Hier muss sichergestellt werden, dass keinerlei Datenabfluss an Dritte erfolgt.",
+        "Musterhausen, den 12. März 2024 – Anna Schmidt, Bürgermeisterin",
+    ]
