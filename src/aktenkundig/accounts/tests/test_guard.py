@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import pytest
 from django.urls import reverse
 
+from aktenkundig.accounts import guard
 from aktenkundig.testing.accounts import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_a_window_start(monkeypatch):
+    """The failure counters run in fixed windows (15 minutes by default); twenty logins
+    on the real clock could straddle a boundary and find the counter reset."""
+    monkeypatch.setattr(guard, "time", SimpleNamespace(time=lambda: 86_400 * 20_500 + 0.5))
 
 
 def _login(client, username, password, **meta):
