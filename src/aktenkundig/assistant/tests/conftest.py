@@ -42,3 +42,31 @@ def lindenau(_lindenau_committed, db):
     from aktenkundig.core.models import Collection
 
     return Collection.objects.select_related("tenant").get(pk=_lindenau_committed)
+
+
+@pytest.fixture
+def counting_encoder(monkeypatch):
+    """The real encoder as ``get_encoder()``, recording in ``.embedded`` every text it
+    embeds as a passage, with an empty sentence cache: tests of what extractive answers
+    embed at question time, and what they take from the cache or the stored windows."""
+    import aktenkundig.search.embedding as embedding
+    from aktenkundig.assistant import extractive
+
+    real = embedding.get_encoder()
+
+    class Counting:
+        name = real.name
+        embedded: list[str] = []
+
+        def embed_passages(self, texts):
+            self.embedded.extend(texts)
+            return real.embed_passages(texts)
+
+        def embed_query(self, text):
+            return real.embed_query(text)
+
+    counting = Counting()
+    counting.embedded = []
+    monkeypatch.setattr(embedding, "get_encoder", lambda: counting)
+    monkeypatch.setattr(extractive, "_cache", type(extractive._cache)())
+    return counting

@@ -133,31 +133,14 @@ def test_without_an_encoder_the_lexical_score_decides(monkeypatch) -> None:
     ]
 
 
-def test_sentence_vectors_are_embedded_once(monkeypatch) -> None:
-    import aktenkundig.search.embedding as embedding
-    from aktenkundig.assistant import extractive
-
-    real = embedding.get_encoder()
-    embedded: list[str] = []
-
-    class Counting:
-        name = "counting-test-encoder"
-
-        def embed_passages(self, texts):
-            embedded.extend(texts)
-            return real.embed_passages(texts)
-
-        def embed_query(self, text):
-            return real.embed_query(text)
-
-    monkeypatch.setattr(embedding, "get_encoder", lambda: Counting())
+def test_sentence_vectors_are_embedded_once(counting_encoder) -> None:
+    embedded = counting_encoder.embedded
     first = select(APPLICATIONS, [MINISTRY])
     count = len(embedded)
     assert count >= 2
     second = select("Welche KI-Werkzeuge nutzt das Familienministerium?", [MINISTRY])
     assert len(embedded) == count  # the same sentences, from the cache
     assert first and second
-    extractive._cache.clear()
 
 
 def test_a_quoted_or_footnoted_question_of_the_document_is_no_answer() -> None:

@@ -134,37 +134,23 @@ def test_a_row_of_a_tab_separated_table_answers_under_its_headers() -> None:
 
 
 @pytest.mark.django_db
-def test_sentence_vectors_from_the_stored_sentence_windows(lindenau, monkeypatch):
+def test_sentence_vectors_from_the_stored_sentence_windows(lindenau, counting_encoder, monkeypatch):
     """``SENTENCE_VECTORS = "windows"``: a sentence scores as the best stored window of
     its chunk that contains it, so nothing is embedded at question time for a chunk
     with windows; a passage without stored windows (no chunk id) is embedded."""
-    import aktenkundig.search.embedding as embedding
     from aktenkundig.assistant.services import retrieve
     from aktenkundig.search.index import stored_windows, window_sentences
 
     from .conftest import HUNDESTEUER
 
-    real = embedding.get_encoder()
+    real = counting_encoder  # the shipped encoder, counting what it embeds
     hits = retrieve(HUNDESTEUER, tenant=lindenau.tenant)
     hit = next(h for h in hits if len(window_sentences(h.text)) >= 2)
     stored = stored_windows([hit.chunk_id], real.name)[hit.chunk_id]
     groups = window_sentences(hit.text)
     assert len(stored) == len(groups)
 
-    embedded: list[str] = []
-
-    class Counting:
-        name = real.name
-
-        def embed_passages(self, texts):
-            embedded.extend(texts)
-            return real.embed_passages(texts)
-
-        def embed_query(self, text):
-            return real.embed_query(text)
-
-    monkeypatch.setattr(embedding, "get_encoder", lambda: Counting())
-    monkeypatch.setattr(extractive, "_cache", type(extractive._cache)())
+    embedded = counting_encoder.embedded
     found = segments(hit.text)
     values = extractive.window_similarity(
         HUNDESTEUER, [hit], [(0, s) for s in found], {s: s for s in found}
