@@ -16,7 +16,7 @@ from aktenkundig.search.analyzer import analyze
 _ABBREVIATIONS_TEXT = (
     "abs art nr bzw ca vgl ggf evtl usw etc inkl zzgl bzgl gem str tel mio mrd ziff buchst "
     "lit anl allg geb jh jhd st dr prof dipl ing hr fr ff lfd az vs nfd max min std sog zt "
-    "betr ggü gegr verf abschn kap"
+    "betr ggü gegr verf abschn kap drs"
 )
 _ABBREVIATIONS = frozenset(_ABBREVIATIONS_TEXT.split())
 _MARKER = re.compile(r"\s*\[(\d{1,3})\]")
@@ -39,7 +39,7 @@ def split_sentences(text: str) -> list[str]:
         segment = text[start:end]
         if match.group().startswith("."):
             before = _WORD_BEFORE.search(text[start : match.start()])
-            word = before.group(1).lower().rstrip(".") if before else ""
+            word = before.group(1).lower().rstrip(".").lstrip("([„\"'»") if before else ""
             following = text[end:].lstrip()[:1]
             if (
                 word in _ABBREVIATIONS
@@ -48,6 +48,12 @@ def split_sentences(text: str) -> list[str]:
                 or (following and following.islower())
             ):
                 continue
+        elif match.group()[0] in "?!" and text[end:].lstrip()[:1].islower():
+            # A quoted question inside a sentence that goes on: „… auf Frage eins
+            # „Wurden … definiert?“ wie folgt geantwortet:“. German sentences start
+            # with a capital. Cut there, the statement around the quote was dropped as
+            # a „question of the document“.
+            continue
         if segment.strip():
             sentences.append(segment.strip())
         start = end

@@ -27,6 +27,24 @@ def test_sentences_respect_abbreviations_ordinals_and_markers():
     ]
 
 
+def test_a_quoted_question_inside_a_sentence_does_not_end_it():
+    """Landtag answers quote the question they answer inside their own sentence; the
+    statement around it (who answered, when, under which Drucksache) must stay whole."""
+    text = (
+        "Mit der Antwort vom 09.10.2024 auf die Kleine Anfrage 4357, Drucksache 18/10449, "
+        "hat die Landesregierung auf Frage eins „Wurden Leitprinzipien definiert?“ wie "
+        "folgt geantwortet: Es gibt sie. Gibt es Pläne? Ja. Siehe Antwort (Drs. 18/11351)."
+    )
+    assert split_sentences(text) == [
+        "Mit der Antwort vom 09.10.2024 auf die Kleine Anfrage 4357, Drucksache 18/10449, "
+        "hat die Landesregierung auf Frage eins „Wurden Leitprinzipien definiert?“ wie "
+        "folgt geantwortet: Es gibt sie.",
+        "Gibt es Pläne?",
+        "Ja.",
+        "Siehe Antwort (Drs. 18/11351).",
+    ]
+
+
 def test_markers():
     sentence = "Die Gebühr beträgt 20 Euro [2][1] [2]."
     assert markers(sentence) == [2, 1]
